@@ -1,0 +1,132 @@
+"""Periods as the users write them: 2024-Q3, 2024-07, 2024-W27, 2024, 2024-07-01..2024-09-30."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .errors import PeriodError
+
+WEEK, MONTH, QUARTER, YEAR, CUSTOM = "week", "month", "quarter", "year", "custom"
+PERIOD_KINDS = (WEEK, MONTH, QUARTER, YEAR, CUSTOM)
+
+_YEAR = re.compile(r"^(\d{4})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    end: date
+    kind: str
+    label: str
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of equal length just before this one (calendar-aligned where it is one)."""
+        if self.kind == WEEK:
+            return week_period(self.start - timedelta(days=7))
+        if self.kind == MONTH:
+            return month_period(self.start - timedelta(days=1))
+        if self.kind == QUARTER:
+            return quarter_period(self.start - timedelta(days=1))
+        if self.kind == YEAR:
+            return year_period(self.start.year - 1)
+        end = self.start - timedelta(days=1)
+        return custom_period(end - timedelta(days=self.days - 1), end)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def year_period(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31), YEAR, f"{year:04d}")
+
+
+def quarter_period(day: date) -> Period:
+    q = (day.month - 1) // 3 + 1
+    start = date(day.year, 3 * q - 2, 1)
+    end = _month_end(date(day.year, 3 * q, 1))
+    return Period(start, end, QUARTER, f"{day.year:04d}-Q{q}")
+
+
+def month_period(day: date) -> Period:
+    start = day.replace(day=1)
+    return Period(start, _month_end(start), MONTH, f"{day.year:04d}-{day.month:02d}")
+
+
+def week_period(day: date) -> Period:
+    iso_year, iso_week, _ = day.isocalendar()
+    start = date.fromisocalendar(iso_year, iso_week, 1)
+    return Period(start, start + timedelta(days=6), WEEK, f"{iso_year:04d}-W{iso_week:02d}")
+
+
+def custom_period(start: date, end: date) -> Period:
+    return Period(start, end, CUSTOM, f"{start.isoformat()}..{end.isoformat()}")
+
+
+def _month_end(day: date) -> date:
+    first_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first_next - timedelta(days=1)
+
+
+def parse_period(text: str) -> Period:
+    """Read a period; raises PeriodError naming what is wrong."""
+    value = (text or "").strip()
+    if not value:
+        raise PeriodError(text, "it is empty")
+    if m := _YEAR.match(value):
+        return year_period(int(m.group(1)))
+    if m := _QUARTER.match(value):
+        year, q = int(m.group(1)), int(m.group(2))
+        return quarter_period(date(year, 3 * q - 2, 1))
+    if m := _MONTH.match(value):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise PeriodError(text, f"there is no month {month:02d}")
+        return month_period(date(year, month, 1))
+    if m := _WEEK.match(value):
+        year, week = int(m.group(1)), int(m.group(2))
+        try:
+            return week_period(date.fromisocalendar(year, week, 1))
+        except ValueError:
+            raise PeriodError(text, f"{year} has no ISO week {week:02d}") from None
+    if m := _RANGE.match(value):
+        try:
+            start, end = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
+        except ValueError as exc:
+            raise PeriodError(text, f"a date is not a real date ({exc})") from None
+        if end < start:
+            raise PeriodError(text, "the range ends before it starts")
+        return custom_period(start, end)
+    raise PeriodError(text, "the format is not recognised")
+
+
+def periods_between(kind: str, first: date, last: date) -> list[Period]:
+    """Calendar periods of one kind that touch [first, last], oldest first."""
+    make = {WEEK: week_period, MONTH: month_period, QUARTER: quarter_period}.get(kind)
+    if kind == YEAR:
+        return [year_period(y) for y in range(first.year, last.year + 1)]
+    if make is None:
+        raise ValueError(f"no calendar periods of kind {kind!r}")
+    result: list[Period] = []
+    current = make(first)
+    while current.start <= last:
+        result.append(current)
+        current = make(current.end + timedelta(days=1))
+    return result
+
+
+def trailing_months(period: Period, count: int) -> list[Period]:
+    """The `count` calendar months ending with the month that holds the period's last day."""
+    months = [month_period(period.end)]
+    while len(months) < count:
+        months.append(month_period(months[-1].start - timedelta(days=1)))
+    return list(reversed(months))

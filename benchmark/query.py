@@ -1,0 +1,177 @@
+"""SQL that turns stored measures into metrics for organisations × periods.
+
+The rules, in the order the query applies them:
+
+1. *Observations* are the rows of `period_values` and `account_daily` (a day is
+   a period of one day), each with a grain: day, week, month, quarter, year or
+   custom, read from its dates.
+2. An *additive* measure for period P is the sum of observations of one grain
+   that lie inside P and cover every day of P. Coarser grains win (a reported
+   quarter total beats the sum of its months); a custom-grain row counts only
+   if it is exactly P. Partial coverage gives NULL, never a partial sum.
+3. A *stock* measure (followers) at a date is the observation ending that day.
+   Followers at the start are read on the day before P starts, which is the
+   end of the previous period of equal length.
+4. A *non-additive* measure (reach) is used only when reported for exactly P.
+5. An organisation's accounts on the platform are rolled up by summing; the
+   result is NULL unless every account has a value, so a missing page is never
+   read as zero. `pages` says how many accounts were rolled up.
+6. Metrics are the SQL expressions of `metrics.METRICS` over that row.
+
+Everything is parameterised; the only text spliced into SQL comes from the
+fixed metric and measure tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .metrics import ADDITIVE, MEASURES, METRICS, NON_ADDITIVE, STOCK
+from .periods import Period
+from .store import Store
+
+_GRAIN_SQL = """
+    CASE
+        WHEN s = e THEN 'day'
+        WHEN isodow(s) = 1 AND e = s + 6 THEN 'week'
+        WHEN day(s) = 1 AND e = last_day(s) THEN 'month'
+        WHEN day(s) = 1 AND month(s) IN (1, 4, 7, 10) AND e = last_day(s + INTERVAL 2 MONTH) THEN 'quarter'
+        WHEN day(s) = 1 AND month(s) = 1 AND e = make_date(year(s), 12, 31) THEN 'year'
+        ELSE 'custom'
+    END
+"""
+# Lower wins for additive sums: a total reported for the whole period beats a sum of parts.
+_GRAIN_RANK = "CASE grain WHEN 'custom' THEN 0 WHEN 'year' THEN 1 WHEN 'quarter' THEN 2 WHEN 'month' THEN 3 WHEN 'week' THEN 4 ELSE 5 END"
+
+_ADDITIVE = [m.id for m in MEASURES if m.aggregation == ADDITIVE]
+_STOCK = [m.id for m in MEASURES if m.aggregation == STOCK]
+_NON_ADDITIVE = [m.id for m in MEASURES if m.aggregation == NON_ADDITIVE]
+
+# Columns of the rolled-up row; followers becomes followers_start/_end.
+MEASURE_COLUMNS = ["followers_end", "followers_start", *_ADDITIVE, *_NON_ADDITIVE]
+# Measures shown as they are (posts, reach …) come out once, under their metric id.
+_EXTRA_MEASURE_COLUMNS = [c for c in MEASURE_COLUMNS if c not in {m.id for m in METRICS}]
+
+
+def _in_list(ids: list[str]) -> str:
+    return "(" + ", ".join(f"'{i}'" for i in ids) + ")"
+
+
+def _build_sql() -> str:
+    per_account = [
+        "max(v) FILTER (WHERE measure = 'followers' AND which = 'end') AS followers_end",
+        "max(v) FILTER (WHERE measure = 'followers' AND which = 'start') AS followers_start",
+        *[f"max(v) FILTER (WHERE measure = '{m}') AS {m}" for m in _ADDITIVE + _NON_ADDITIVE],
+    ]
+    rolled = [
+        f"CASE WHEN count(am.{c}) = count(ac.account_id) AND count(ac.account_id) > 0 "
+        f"THEN sum(am.{c}) END AS {c}"
+        for c in MEASURE_COLUMNS
+    ]
+    metric_columns = [f"({m.sql}) AS {m.id}" for m in METRICS]
+    return f"""
+WITH periods AS (
+    SELECT unnest($labels) AS period, unnest($starts)::DATE AS p_start, unnest($ends)::DATE AS p_end
+),
+orgs AS (
+    SELECT o.organisation_id, o.name AS organisation, o.country, o.kind, o.code, o.population
+    FROM organisations o WHERE o.organisation_id IN (SELECT unnest($org_ids::INTEGER[]))
+),
+accts AS (
+    SELECT a.account_id, a.organisation_id, a.is_demo FROM accounts a
+    JOIN orgs USING (organisation_id) WHERE a.platform = $platform
+),
+raw AS (
+    SELECT v.account_id, v.measure, v.period_start AS s, v.period_end AS e, v.value
+    FROM period_values v JOIN accts USING (account_id)
+    WHERE v.period_end >= (SELECT min(p_start) - 1 FROM periods) AND v.period_start <= (SELECT max(p_end) FROM periods)
+    UNION ALL
+    SELECT d.account_id, d.measure, d.day, d.day, d.value
+    FROM account_daily d JOIN accts USING (account_id)
+    WHERE d.day >= (SELECT min(p_start) - 1 FROM periods) AND d.day <= (SELECT max(p_end) FROM periods)
+),
+obs AS (SELECT *, {_GRAIN_SQL} AS grain FROM raw),
+additive AS (
+    SELECT period, account_id, measure, arg_min(v, {_GRAIN_RANK}) AS v
+    FROM (
+        SELECT p.period, o.account_id, o.measure, o.grain, sum(o.value) AS v
+        FROM periods p JOIN obs o ON o.s >= p.p_start AND o.e <= p.p_end
+        WHERE o.measure IN {_in_list(_ADDITIVE)}
+        GROUP BY p.period, p.p_start, p.p_end, o.account_id, o.measure, o.grain
+        HAVING sum(o.e - o.s + 1) = any_value(p.p_end - p.p_start + 1)
+           AND (o.grain <> 'custom' OR count(*) = 1)
+    )
+    GROUP BY ALL
+),
+stock AS (
+    SELECT p.period, o.account_id, o.measure,
+           CASE WHEN o.e = p.p_end THEN 'end' ELSE 'start' END AS which,
+           arg_max(o.value, {_GRAIN_RANK}) AS v
+    FROM periods p JOIN obs o ON o.e = p.p_end OR o.e = p.p_start - 1
+    WHERE o.measure IN {_in_list(_STOCK)}
+    GROUP BY ALL
+),
+exact AS (
+    SELECT p.period, o.account_id, o.measure, any_value(o.value) AS v
+    FROM periods p JOIN obs o ON o.s = p.p_start AND o.e = p.p_end
+    WHERE o.measure IN {_in_list(_NON_ADDITIVE)}
+    GROUP BY ALL
+),
+account_measures AS (
+    SELECT period, account_id, {", ".join(per_account)}
+    FROM (
+        SELECT period, account_id, measure, NULL AS which, v FROM additive
+        UNION ALL SELECT period, account_id, measure, which, v FROM stock
+        UNION ALL SELECT period, account_id, measure, NULL, v FROM exact
+    )
+    GROUP BY period, account_id
+),
+rolled AS (
+    SELECT p.period, p.p_start, p.p_end, o.organisation_id,
+           count(ac.account_id) AS pages,
+           coalesce(bool_or(ac.is_demo), false) AS is_demo,
+           {", ".join(rolled)}
+    FROM periods p CROSS JOIN orgs o
+    LEFT JOIN accts ac ON ac.organisation_id = o.organisation_id
+    LEFT JOIN account_measures am ON am.period = p.period AND am.account_id = ac.account_id
+    GROUP BY p.period, p.p_start, p.p_end, o.organisation_id
+),
+rows AS (
+    SELECT r.*, o.organisation, o.country, o.kind, o.code, o.population,
+           (r.p_end - r.p_start + 1) AS days
+    FROM rolled r JOIN orgs o USING (organisation_id)
+)
+SELECT period, p_start AS period_start, p_end AS period_end, organisation_id, organisation, country, kind, code,
+       population, pages, is_demo, {", ".join(_EXTRA_MEASURE_COLUMNS)},
+       {", ".join(metric_columns)}
+FROM rows
+ORDER BY p_start, organisation
+"""
+
+
+METRIC_SQL = _build_sql()
+
+
+def metric_table(
+    store: Store, organisation_ids: Sequence[int], platform: str, periods: Sequence[Period]
+) -> pd.DataFrame:
+    """Every metric for each organisation × period; NULL where the data does not allow a value.
+
+    Returns one row per organisation and period (also for organisations with no
+    account on the platform, with pages = 0), so that callers can show an
+    explicit "no data" instead of dropping the row.
+    """
+    if not organisation_ids or not periods:
+        return pd.DataFrame(columns=["period", "organisation_id", "organisation", "pages"])
+    params = {
+        "labels": [p.label for p in periods],
+        "starts": [p.start for p in periods],
+        "ends": [p.end for p in periods],
+        "org_ids": [int(i) for i in organisation_ids],
+        "platform": platform,
+    }
+    frame = store.frame(METRIC_SQL, params)
+    # DuckDB returns nullable integers as float with NaN; keep them as nullable Int64/Float64.
+    return frame.convert_dtypes(convert_string=False, convert_boolean=True)

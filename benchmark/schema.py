@@ -1,0 +1,303 @@
+"""The database schema, defined once as data.
+
+`ddl()` turns the table definitions into DuckDB statements and
+`data_model_markdown()` into `docs/data-model.md`; a test checks that the
+committed document equals the generated one, so the two cannot drift.
+Unknown values are NULL, never 0: only the columns marked "required" are
+NOT NULL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .metrics import MEASURE_IDS
+from .vocabulary import COUNTRIES, KINDS, PLATFORMS, sql_list
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    check: str | None = None
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
+    foreign_keys: tuple[tuple[str, str], ...] = ()  # (column, "table(column)")
+    checks: tuple[str, ...] = ()
+    sequence: str | None = None  # the sequence that numbers the first primary-key column
+    extra_docs: tuple[str, ...] = field(default=())
+
+
+def _import_id() -> Column:
+    return Column("import_id", "INTEGER", "The import that supplied this row (see `imports`).", required=True)
+
+
+COUNT_CHECK = "{name} >= 0"
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "schema_info",
+        "Key-value facts about the database itself, such as the schema version.",
+        (
+            Column("key", "VARCHAR", "Name of the fact.", required=True),
+            Column("value", "VARCHAR", "Its value.", required=True),
+        ),
+        primary_key=("key",),
+    ),
+    Table(
+        "imports",
+        "One row per batch of data written to the database: the registry load, the demo data, "
+        "and (later) each uploaded file. Every data row points to the import that supplied it.",
+        (
+            Column("import_id", "INTEGER", "Identifier.", required=True, default="nextval('imports_seq')"),
+            Column("source_kind", "VARCHAR", "Where the rows came from.", required=True,
+                   check="source_kind IN ('registry', 'demo', 'upload', 'manual')"),
+            Column("file_name", "VARCHAR", "Original file name, if the rows came from a file."),
+            Column("file_sha256", "VARCHAR", "SHA-256 of the file's content, if any."),
+            Column("format", "VARCHAR", "Detected file format or generator, e.g. `demo-v1`."),
+            Column("is_demo", "BOOLEAN", "True for synthetic demo data: never real measurements.",
+                   required=True, default="false"),
+            Column("created_at", "TIMESTAMP", "When the import was written (UTC).", required=True,
+                   default="current_timestamp"),
+            Column("created_by", "VARCHAR", "Who ran it (user name or `cli`)."),
+            Column("status", "VARCHAR", "`committed`, or `undone` once reverted.", required=True,
+                   default="'committed'", check="status IN ('committed', 'undone')"),
+            Column("row_count", "BIGINT", "Rows written by this import.", check="row_count >= 0"),
+            Column("note", "VARCHAR", "Free text, e.g. the generator's seed."),
+        ),
+        primary_key=("import_id",),
+        sequence="imports_seq",
+    ),
+    Table(
+        "organisations",
+        "Public bodies: the official registry (regions, municipalities, state agencies) and any "
+        "added by hand.",
+        (
+            Column("organisation_id", "INTEGER", "Identifier.", required=True, default="nextval('organisations_seq')"),
+            Column("country", "VARCHAR", "ISO country code.", required=True, check=f"country IN {sql_list(COUNTRIES)}"),
+            Column("kind", "VARCHAR", "region, municipality or agency.", required=True, check=f"kind IN {sql_list(KINDS)}"),
+            Column("code", "VARCHAR", "Official code: municipality or county number, or organisation number.", required=True),
+            Column("name", "VARCHAR", "Official name.", required=True),
+            Column("parent_code", "VARCHAR", "Code of the county or region it belongs to (for regions: the area it covers)."),
+            Column("parent_name", "VARCHAR", "Name of that county or region."),
+            Column("population", "BIGINT", "Inhabitants, from official statistics; NULL for agencies.", check="population >= 0"),
+            Column("population_date", "DATE", "Reference date of the population figure (differs per country)."),
+            Column("source", "VARCHAR", "Registry file or `manual`."),
+            _import_id(),
+        ),
+        primary_key=("organisation_id",),
+        unique=(("country", "kind", "code"),),
+        foreign_keys=(("import_id", "imports(import_id)"),),
+        sequence="organisations_seq",
+    ),
+    Table(
+        "organisation_kinds",
+        "Peer-group memberships by kind: each organisation's own kind, plus another kind where one "
+        "body is both (Region Gotland is also a municipality; Oslo kommune is also a county).",
+        (
+            Column("organisation_id", "INTEGER", "The organisation.", required=True),
+            Column("kind", "VARCHAR", "A kind it counts as.", required=True, check=f"kind IN {sql_list(KINDS)}"),
+        ),
+        primary_key=("organisation_id", "kind"),
+        foreign_keys=(("organisation_id", "organisations(organisation_id)"),),
+    ),
+    Table(
+        "organisation_aliases",
+        "Names an organisation is known by, including its official name, for matching page names "
+        "and command-line arguments.",
+        (
+            Column("organisation_id", "INTEGER", "The organisation.", required=True),
+            Column("alias", "VARCHAR", "The name as written.", required=True),
+            Column("alias_key", "VARCHAR", "The name case-folded, without diacritics or punctuation.", required=True),
+        ),
+        primary_key=("organisation_id", "alias_key"),
+        foreign_keys=(("organisation_id", "organisations(organisation_id)"),),
+    ),
+    Table(
+        "accounts",
+        "Social-media accounts (pages, profiles, channels); an organisation may have several per platform.",
+        (
+            Column("account_id", "INTEGER", "Identifier.", required=True, default="nextval('accounts_seq')"),
+            Column("organisation_id", "INTEGER", "The organisation it belongs to; NULL until linked."),
+            Column("platform", "VARCHAR", "facebook, instagram, linkedin, x, youtube or tiktok.", required=True,
+                   check=f"platform IN {sql_list(PLATFORMS)}"),
+            Column("name", "VARCHAR", "Page or profile name as the platform shows it.", required=True),
+            Column("platform_account_id", "VARCHAR", "The platform's own id or handle, when known."),
+            Column("is_demo", "BOOLEAN", "True for accounts of the synthetic demo data.", required=True, default="false"),
+            _import_id(),
+        ),
+        primary_key=("account_id",),
+        unique=(("platform", "name", "organisation_id"),),
+        foreign_keys=(("organisation_id", "organisations(organisation_id)"), ("import_id", "imports(import_id)")),
+        sequence="accounts_seq",
+    ),
+    Table(
+        "period_values",
+        "Per-period totals of one measure for one account (e.g. posts in 2024-07, followers at the end "
+        "of 2024-Q3), as reported by a platform, a member's template or the demo generator.",
+        (
+            Column("account_id", "INTEGER", "The account.", required=True),
+            Column("measure", "VARCHAR", "Measure id (see docs/metrics.md).", required=True,
+                   check=f"measure IN {sql_list(MEASURE_IDS)}"),
+            Column("period_start", "DATE", "First day of the period.", required=True),
+            Column("period_end", "DATE", "Last day of the period (inclusive).", required=True),
+            Column("value", "BIGINT", "The count; stock measures hold the value on the last day.",
+                   required=True, check="value >= 0"),
+            _import_id(),
+        ),
+        primary_key=("account_id", "measure", "period_start", "period_end"),
+        foreign_keys=(("account_id", "accounts(account_id)"), ("import_id", "imports(import_id)")),
+        checks=("period_end >= period_start",),
+    ),
+    Table(
+        "account_daily",
+        "Per-day series of one measure for one account (e.g. daily follows from a Meta chart export).",
+        (
+            Column("account_id", "INTEGER", "The account.", required=True),
+            Column("measure", "VARCHAR", "Measure id.", required=True, check=f"measure IN {sql_list(MEASURE_IDS)}"),
+            Column("day", "DATE", "The day.", required=True),
+            Column("value", "BIGINT", "The count for that day (stock measures: the level that day).",
+                   required=True, check="value >= 0"),
+            _import_id(),
+        ),
+        primary_key=("account_id", "measure", "day"),
+        foreign_keys=(("account_id", "accounts(account_id)"), ("import_id", "imports(import_id)")),
+    ),
+    Table(
+        "posts",
+        "Post-level rows where an export has them. The per-period measures of the same account are "
+        "stored separately (period_values/account_daily), so posts are detail, never counted twice.",
+        (
+            Column("account_id", "INTEGER", "The account.", required=True),
+            Column("post_id", "VARCHAR", "The platform's post id.", required=True),
+            Column("published_at", "TIMESTAMP", "Publication time (UTC).", required=True),
+            Column("post_type", "VARCHAR", "Photo, video, link, reel … as the platform names it."),
+            Column("title", "VARCHAR", "First line of the text, at most 200 characters."),
+            Column("permalink", "VARCHAR", "Address of the post."),
+            Column("reactions", "BIGINT", "Reactions or likes.", check="reactions >= 0"),
+            Column("comments", "BIGINT", "Comments.", check="comments >= 0"),
+            Column("shares", "BIGINT", "Shares or reposts.", check="shares >= 0"),
+            Column("reach", "BIGINT", "Unique accounts reached by this post.", check="reach >= 0"),
+            Column("video_views", "BIGINT", "Video views.", check="video_views >= 0"),
+            Column("link_clicks", "BIGINT", "Link clicks.", check="link_clicks >= 0"),
+            _import_id(),
+        ),
+        primary_key=("account_id", "post_id"),
+        foreign_keys=(("account_id", "accounts(account_id)"), ("import_id", "imports(import_id)")),
+    ),
+    Table(
+        "watch_lists",
+        "Named, saved lists of peer organisations (the 'Pages to watch' list).",
+        (
+            Column("watch_list_id", "INTEGER", "Identifier.", required=True, default="nextval('watch_lists_seq')"),
+            Column("name", "VARCHAR", "Name, unique.", required=True),
+            Column("owner_organisation_id", "INTEGER", "The organisation whose list it is."),
+            Column("created_at", "TIMESTAMP", "Created (UTC).", required=True, default="current_timestamp"),
+            Column("updated_at", "TIMESTAMP", "Last saved (UTC).", required=True, default="current_timestamp"),
+        ),
+        primary_key=("watch_list_id",),
+        unique=(("name",),),
+        foreign_keys=(("owner_organisation_id", "organisations(organisation_id)"),),
+        sequence="watch_lists_seq",
+    ),
+    Table(
+        "watch_list_members",
+        "The organisations on each watch list.",
+        (
+            Column("watch_list_id", "INTEGER", "The list.", required=True),
+            Column("organisation_id", "INTEGER", "A watched organisation.", required=True),
+        ),
+        primary_key=("watch_list_id", "organisation_id"),
+        foreign_keys=(("watch_list_id", "watch_lists(watch_list_id)"), ("organisation_id", "organisations(organisation_id)")),
+    ),
+)
+
+TABLES_BY_NAME = {t.name: t for t in TABLES}
+
+
+def ddl() -> list[str]:
+    """CREATE statements for every sequence and table, in dependency order."""
+    statements: list[str] = []
+    for table in TABLES:
+        if table.sequence:
+            statements.append(f"CREATE SEQUENCE IF NOT EXISTS {table.sequence} START 1")
+    for table in TABLES:
+        parts: list[str] = []
+        for col in table.columns:
+            text = f"{col.name} {col.type}"
+            if col.required:
+                text += " NOT NULL"
+            if col.default is not None:
+                text += f" DEFAULT {col.default}"
+            if col.check:
+                text += f" CHECK ({col.check})"
+            parts.append(text)
+        if table.primary_key:
+            parts.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
+        for unique in table.unique:
+            parts.append(f"UNIQUE ({', '.join(unique)})")
+        for column, target in table.foreign_keys:
+            parts.append(f"FOREIGN KEY ({column}) REFERENCES {target}")
+        for check in table.checks:
+            parts.append(f"CHECK ({check})")
+        body = ",\n    ".join(parts)
+        statements.append(f"CREATE TABLE IF NOT EXISTS {table.name} (\n    {body}\n)")
+    return statements
+
+
+def data_model_markdown() -> str:
+    """The text of docs/data-model.md."""
+    lines = [
+        "# Data model",
+        "",
+        "<!-- Generated from benchmark/schema.py by `python -m benchmark.docs`; a test fails if it drifts. -->",
+        "",
+        f"Schema version {SCHEMA_VERSION}. One DuckDB file holds everything. Unknown values are NULL, never 0;",
+        "counts are checked to be ≥ 0, periods to end on or after their start, and each account holds one",
+        "value per measure and period (the primary keys). Every data row names the import that supplied it,",
+        "so demo rows (imports with `is_demo = true`) can be shown as such and removed in one command.",
+        "",
+        "```",
+        "imports ─┬─< organisations ─┬─< organisation_kinds",
+        "         │                  ├─< organisation_aliases",
+        "         │                  └─< accounts ─┬─< period_values",
+        "         │                                ├─< account_daily",
+        "         │                                └─< posts",
+        "         └── (every data row has import_id)",
+        "watch_lists ─< watch_list_members >─ organisations",
+        "```",
+        "",
+    ]
+    for table in TABLES:
+        lines.append(f"## `{table.name}`")
+        lines.append("")
+        lines.append(table.description)
+        lines.append("")
+        lines.append("| column | type | required | description |")
+        lines.append("|---|---|---|---|")
+        for col in table.columns:
+            extra = f" Check: `{col.check}`." if col.check else ""
+            lines.append(f"| `{col.name}` | {col.type} | {'yes' if col.required else ''} | {col.description}{extra} |")
+        lines.append("")
+        if table.primary_key:
+            lines.append(f"Primary key: `({', '.join(table.primary_key)})`.")
+        for unique in table.unique:
+            lines.append(f"Unique: `({', '.join(unique)})`.")
+        for column, target in table.foreign_keys:
+            lines.append(f"`{column}` references `{target}`.")
+        for check in table.checks:
+            lines.append(f"Check: `{check}`.")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,77 @@
+"""Settings, declared once as data.
+
+Every setting has a name, the environment variable that sets it, a default and
+a help text; `docs/settings.md` is generated from this table and a test fails
+when the two drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "database",
+        "BENCHMARK_DB",
+        "data/benchmark.duckdb",
+        "Path of the DuckDB file. The command line's `--db` wins over the variable; "
+        "a relative default is taken from the project folder.",
+    ),
+    Setting(
+        "demo_on_empty",
+        "BENCHMARK_DEMO_ON_EMPTY",
+        "1",
+        "When the dashboard starts on a database file that does not exist yet, create it "
+        "with the registry and the synthetic demo data (`0` creates it with the registry only).",
+    ),
+    Setting(
+        "query_cache_seconds",
+        "BENCHMARK_QUERY_CACHE_SECONDS",
+        "600",
+        "How long the dashboard keeps a computed table in memory; any import clears it sooner.",
+    ),
+    Setting(
+        "duckdb_memory_limit",
+        "BENCHMARK_DUCKDB_MEMORY_LIMIT",
+        "2GB",
+        "DuckDB's memory limit for this process, so that one heavy query cannot starve the machine.",
+    ),
+    Setting(
+        "duckdb_threads",
+        "BENCHMARK_DUCKDB_THREADS",
+        "2",
+        "Worker threads DuckDB may use per query.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """The value of a setting: its environment variable if set and non-empty, else the default."""
+    setting = _BY_NAME[name]
+    value = os.environ.get(setting.env, "").strip()
+    return value or setting.default
+
+
+def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """`--db` if given, else BENCHMARK_DB, else data/benchmark.duckdb in the project folder."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env_value = os.environ.get(_BY_NAME["database"].env, "").strip()
+    if env_value:
+        return Path(env_value).expanduser()
+    return PROJECT_ROOT / _BY_NAME["database"].default

@@ -1,0 +1,150 @@
+"""The one module that opens DuckDB.
+
+A `Store` holds one DuckDB database instance for its file. Reads get a fresh
+cursor (DuckDB's thread-local connection) per call, so no two threads ever
+share a connection's result state. Writes go through `Store.writer()`, which
+serialises writers inside the process with a lock and runs the whole block in
+one transaction: it commits at the end or rolls back on any error, so nothing
+is ever half-written.
+
+DuckDB allows one read-write process per file; a second process gets a lock
+error, which is turned into `DatabaseInUseError` with a plain message.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from . import settings
+from .errors import BenchmarkError, DatabaseInUseError, DatabaseNotInitialisedError
+from .schema import SCHEMA_VERSION, ddl
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._write_lock = threading.Lock()
+        self._closed = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = duckdb.connect(
+                str(self.path),
+                config={
+                    "memory_limit": settings.get("duckdb_memory_limit"),
+                    "threads": int(settings.get("duckdb_threads")),
+                },
+            )
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise DatabaseInUseError(self.path) from exc
+            raise BenchmarkError(f"cannot open the database {self.path}: {exc}") from exc
+        except duckdb.Error as exc:
+            raise BenchmarkError(f"cannot open the database {self.path}: {exc}") from exc
+
+    # -- lifecycle ---------------------------------------------------------
+    def close(self) -> None:
+        """Close the instance and release the file lock; safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- read path ---------------------------------------------------------
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own for one read; closed afterwards."""
+        cursor = self._db.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    def frame(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        with self.reader() as cur:
+            return cur.execute(sql, params or []).df()
+
+    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        with self.reader() as cur:
+            return cur.execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+        with self.reader() as cur:
+            row = cur.execute(sql, params or []).fetchone()
+            return None if row is None else row[0]
+
+    # -- write path --------------------------------------------------------
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction on a cursor of its own: commit on success, roll back on any error."""
+        with self._write_lock:
+            cursor = self._db.cursor()
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                cursor.close()
+                raise
+            cursor.execute("COMMIT")
+            cursor.close()
+
+    # -- schema ------------------------------------------------------------
+    def is_initialised(self) -> bool:
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'"
+            )
+        )
+
+    def require_initialised(self) -> None:
+        if not self.is_initialised():
+            raise DatabaseNotInitialisedError(self.path)
+        version = int(self.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") or 0)
+        if version > SCHEMA_VERSION:
+            raise BenchmarkError(
+                f"the database {self.path} was made by a newer version of this tool "
+                f"(schema {version}, this version knows {SCHEMA_VERSION}); upgrade the tool"
+            )
+
+    def create_schema(self) -> None:
+        """Create every table (idempotent) and record the schema version."""
+        with self.writer() as cur:
+            for statement in ddl():
+                cur.execute(statement)
+            cur.execute(
+                "INSERT OR REPLACE INTO schema_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            )
+
+    def data_version(self) -> tuple[int, int]:
+        """Changes whenever an import is written or undone; keys the dashboard's caches."""
+        row = self.rows(
+            "SELECT coalesce(max(import_id), 0), count(*) FILTER (WHERE status = 'committed') FROM imports"
+        )[0]
+        return int(row[0]), int(row[1])
+
+
+def open_store(path: str | Path | None = None, *, must_exist: bool = True) -> Store:
+    """Open the database at `path` (or the configured one)."""
+    resolved = settings.database_path(path)
+    if must_exist and not resolved.exists():
+        raise DatabaseNotInitialisedError(resolved)
+    store = Store(resolved)
+    if must_exist:
+        try:
+            store.require_initialised()
+        except BaseException:
+            store.close()
+            raise
+    return store

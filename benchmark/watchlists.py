@@ -1,0 +1,96 @@
+"""Saved watch lists: a name, an owner organisation and the watched peers."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from .errors import NotFoundError, ValidationError
+from .registry import name_key
+from .store import Store
+
+# The old Pages to Watch panel is remembered as holding "up to ~100" pages;
+# allow twice that so a whole county's municipalities plus regions fit.
+MAX_WATCHED = 200
+MAX_NAME_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class WatchList:
+    watch_list_id: int
+    name: str
+    owner_organisation_id: int | None
+    organisation_ids: tuple[int, ...]
+
+
+def list_watch_lists(store: Store) -> list[str]:
+    return [r[0] for r in store.rows("SELECT name FROM watch_lists ORDER BY lower(name)")]
+
+
+def find_watch_list(store: Store, name: str) -> WatchList | None:
+    key = name_key(name)
+    for watch_list_id, list_name, owner in store.rows(
+        "SELECT watch_list_id, name, owner_organisation_id FROM watch_lists"
+    ):
+        if name_key(list_name) == key:
+            members = store.rows(
+                "SELECT organisation_id FROM watch_list_members WHERE watch_list_id = ? ORDER BY organisation_id",
+                [watch_list_id],
+            )
+            return WatchList(watch_list_id, list_name, owner, tuple(m[0] for m in members))
+    return None
+
+
+def get_watch_list(store: Store, name: str) -> WatchList:
+    found = find_watch_list(store, name)
+    if found is None:
+        names = list_watch_lists(store)
+        raise NotFoundError("watch list", name, difflib.get_close_matches(name, names, n=3, cutoff=0.5))
+    return found
+
+
+def save_watch_list(
+    store: Store, name: str, organisation_ids: list[int] | tuple[int, ...], owner_organisation_id: int | None = None
+) -> WatchList:
+    """Create or replace the list called `name` (matched case- and accent-insensitively)."""
+    clean = " ".join((name or "").split())
+    if not clean:
+        raise ValidationError("a watch list needs a name")
+    if len(clean) > MAX_NAME_LENGTH:
+        raise ValidationError(f"a watch list name can be at most {MAX_NAME_LENGTH} characters")
+    if ":" in clean:
+        raise ValidationError("a watch list name cannot contain ':' (it is reserved for groups such as region:SE)")
+    members = tuple(dict.fromkeys(int(i) for i in organisation_ids))
+    if not members:
+        raise ValidationError("a watch list needs at least one organisation")
+    if len(members) > MAX_WATCHED:
+        raise ValidationError(f"a watch list can hold at most {MAX_WATCHED} organisations; this one has {len(members)}")
+    existing = find_watch_list(store, clean)
+    with store.writer() as cur:
+        known = cur.execute(
+            "SELECT count(*) FROM organisations WHERE organisation_id IN (SELECT unnest(?::INTEGER[]))", [list(members)]
+        ).fetchone()[0]
+        if known != len(members):
+            raise ValidationError("the watch list names an organisation that is not in the registry")
+        if existing:
+            watch_list_id = existing.watch_list_id
+            cur.execute("DELETE FROM watch_list_members WHERE watch_list_id = ?", [watch_list_id])
+            cur.execute(
+                "UPDATE watch_lists SET name = ?, owner_organisation_id = ?, updated_at = current_timestamp "
+                "WHERE watch_list_id = ?",
+                [clean, owner_organisation_id, watch_list_id],
+            )
+        else:
+            watch_list_id = cur.execute(
+                "INSERT INTO watch_lists (name, owner_organisation_id) VALUES (?, ?) RETURNING watch_list_id",
+                [clean, owner_organisation_id],
+            ).fetchone()[0]
+        cur.executemany("INSERT INTO watch_list_members VALUES (?, ?)", [[watch_list_id, m] for m in members])
+    return WatchList(watch_list_id, clean, owner_organisation_id, tuple(sorted(members)))
+
+
+def delete_watch_list(store: Store, name: str) -> None:
+    found = get_watch_list(store, name)
+    with store.writer() as cur:
+        cur.execute("DELETE FROM watch_list_members WHERE watch_list_id = ?", [found.watch_list_id])
+        cur.execute("DELETE FROM watch_lists WHERE watch_list_id = ?", [found.watch_list_id])
