@@ -20,6 +20,15 @@ class DatabaseInUseError(BenchmarkError):
         self.path = path
 
 
+class DatabaseMissingError(BenchmarkError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"the database {path} does not exist; create it with `benchmark --db {path} init` "
+            f"(then `benchmark --db {path} demo` for the demo data)"
+        )
+        self.path = path
+
+
 class DatabaseNotInitialisedError(BenchmarkError):
     def __init__(self, path: object) -> None:
         super().__init__(
@@ -42,9 +51,9 @@ class NotFoundError(BenchmarkError):
 
 
 class AmbiguousNameError(BenchmarkError):
-    def __init__(self, what: str, value: str, candidates: list[str]) -> None:
+    def __init__(self, what: str, value: str, candidates: list[str], example: str = "SE:1281") -> None:
         super().__init__(
-            f"{what} {value!r} matches several: " + "; ".join(candidates) + " (use the code shown, e.g. SE:1281)"
+            f"{what} {value!r} matches several: " + "; ".join(candidates) + f"; use the code instead, e.g. {example}"
         )
         self.what = what
         self.value = value

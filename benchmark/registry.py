@@ -256,10 +256,11 @@ def resolve_organisation(store: Store, text: str) -> Organisation:
         if len(rows) == 1:
             return _org(rows[0])
         if len(rows) > 1:
-            raise AmbiguousNameError("organisation", value, [_org(r).describe() for r in rows])
+            orgs = [_org(r) for r in rows]
+            raise AmbiguousNameError("organisation", value, [o.describe() for o in orgs], orgs[0].reference)
     matches = find_by_name(store, value)
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        raise AmbiguousNameError("organisation", value, [m.describe() for m in matches])
+        raise AmbiguousNameError("organisation", value, [m.describe() for m in matches], matches[0].reference)
     raise NotFoundError("organisation", value, suggest(store, value))

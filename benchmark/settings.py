@@ -38,6 +38,12 @@ SETTINGS: tuple[Setting, ...] = (
         "with the registry and the synthetic demo data (`0` creates it with the registry only).",
     ),
     Setting(
+        "default_organisation",
+        "BENCHMARK_DEFAULT_ORGANISATION",
+        "Region Örebro län",
+        "The organisation the pages start with, by name, alias or COUNTRY:CODE, until the user picks another.",
+    ),
+    Setting(
         "query_cache_seconds",
         "BENCHMARK_QUERY_CACHE_SECONDS",
         "600",

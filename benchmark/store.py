@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from . import settings
-from .errors import BenchmarkError, DatabaseInUseError, DatabaseNotInitialisedError
+from .errors import BenchmarkError, DatabaseInUseError, DatabaseMissingError, DatabaseNotInitialisedError
 from .schema import SCHEMA_VERSION, ddl
 
 
@@ -127,19 +127,24 @@ class Store:
                 "INSERT OR REPLACE INTO schema_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
             )
 
-    def data_version(self) -> tuple[int, int]:
-        """Changes whenever an import is written or undone; keys the dashboard's caches."""
+    def data_version(self) -> tuple[int, int, int, str]:
+        """Changes whenever an import is written or undone or a watch list saved; keys the dashboard's caches."""
         row = self.rows(
-            "SELECT coalesce(max(import_id), 0), count(*) FILTER (WHERE status = 'committed') FROM imports"
+            """
+            SELECT (SELECT coalesce(max(import_id), 0) FROM imports),
+                   (SELECT count(*) FROM imports WHERE status = 'committed'),
+                   (SELECT count(*) FROM watch_lists),
+                   (SELECT coalesce(max(updated_at)::VARCHAR, '') FROM watch_lists)
+            """
         )[0]
-        return int(row[0]), int(row[1])
+        return int(row[0]), int(row[1]), int(row[2]), str(row[3])
 
 
 def open_store(path: str | Path | None = None, *, must_exist: bool = True) -> Store:
     """Open the database at `path` (or the configured one)."""
     resolved = settings.database_path(path)
     if must_exist and not resolved.exists():
-        raise DatabaseNotInitialisedError(resolved)
+        raise DatabaseMissingError(resolved)
     store = Store(resolved)
     if must_exist:
         try:

@@ -1,0 +1,14 @@
+"""Entry point: page configuration and routing only."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Nordic public-sector social benchmark", page_icon="📊", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page("pages/watch.py", title="Pages to watch", icon="👀", default=True),
+        st.Page("pages/ranking.py", title="Peer ranking", icon="🏆"),
+        st.Page("pages/profile.py", title="Organisation profile", icon="📈"),
+    ]
+)
+navigation.run()

@@ -1,0 +1,270 @@
+"""The `benchmark` command: argument parsing and printing only.
+
+Every problem the user can fix is printed as one line, `benchmark: error: …`,
+with exit code 2 for bad arguments and 1 for anything else; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import demo, settings, views
+from .errors import (
+    AmbiguousNameError,
+    BenchmarkError,
+    NotFoundError,
+    PeriodError,
+    ValidationError,
+)
+from .groups import default_group_spec, resolve_group
+from .metrics import METRICS, METRICS_BY_ID, WATCH_METRICS, get_metric
+from .periods import parse_period, periods_between
+from .registry import load_registry, resolve_organisation
+from .store import Store, open_store
+from .vocabulary import PLATFORMS
+
+ARGUMENT_ERRORS = (NotFoundError, AmbiguousNameError, PeriodError, ValidationError)
+FORMATS = ("table", "csv")
+
+
+class UsageError(Exception):
+    """Raised instead of argparse's exit, so that errors stay on one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db_help = (
+        "DuckDB file to use (default: $BENCHMARK_DB, else data/benchmark.duckdb in the project folder)"
+    )
+    parser = _Parser(
+        prog="benchmark",
+        description="Benchmark the social-media pages of Nordic public bodies against their peers.",
+    )
+    parser.add_argument("--db", metavar="PATH", help=db_help)
+    db_parent = _Parser(add_help=False)
+    db_parent.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=db_help)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    commands.add_parser("init", parents=[db_parent], help="create the database (if needed) and load the organisation registry",
+                        description="Create the database file and its tables if needed, and load or refresh "
+                                    "the organisation registry from data/registry/. Safe to run again.")
+
+    demo_cmd = commands.add_parser("demo", parents=[db_parent], help="load the synthetic demo data (or remove it)",
+                                   description="Load the synthetic demo data (replacing earlier demo data), "
+                                               "or remove every demo row with --remove.")
+    demo_cmd.add_argument("--remove", action="store_true", help="remove all demo data instead")
+
+    metrics_cmd = commands.add_parser("metrics", help="list the metric definitions",
+                                      description="List every metric: id, label, unit, how it aggregates, formula.")
+    metrics_cmd.add_argument("--format", choices=("table", "csv"), default="table")
+
+    report = commands.add_parser("report", help="print a report (watch, ranking or profile)",
+                                 description="Print the table behind a dashboard page.")
+    reports = report.add_subparsers(dest="report", metavar="REPORT", parser_class=_Parser)
+    reports.required = True
+
+    def output_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=FORMATS, help="table (default on a terminal) or csv (metric ids as headers)")
+        p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    watch = reports.add_parser("watch", parents=[db_parent], help="the Pages-to-watch table",
+                               description="Your organisation next to its watched peers for one platform and period.")
+    watch.add_argument("--organisation", required=True, metavar="ORG", help="name, alias or COUNTRY:CODE, e.g. SE:1880")
+    watch.add_argument("--platform", required=True, metavar="P", help=", ".join(PLATFORMS))
+    watch.add_argument("--period", required=True, metavar="PERIOD", help="2024-Q3, 2024-07, 2024-W27, 2024 or A..B")
+    watch.add_argument("--watch", action="append", metavar="ORG", default=[],
+                       help="a peer to watch (repeat); default: the same kind of body in the same country")
+    watch.add_argument("--watch-list", metavar="NAME", help="use a saved watch list as the peers")
+    output_options(watch)
+
+    rank = reports.add_parser("ranking", parents=[db_parent], help="a peer-group ranking on one metric",
+                              description="Rank a peer group on one metric for one platform and period.")
+    rank.add_argument("--group", required=True, metavar="GROUP", help="KIND:COUNTRY (region:SE), in:NAME (in:Örebro län) or a watch list name")
+    rank.add_argument("--platform", required=True, metavar="P", help=", ".join(PLATFORMS))
+    rank.add_argument("--period", required=True, metavar="PERIOD", help="2024-Q3, 2024-07, 2024-W27, 2024 or A..B")
+    rank.add_argument("--metric", required=True, metavar="M", help="a metric id (see `benchmark metrics`)")
+    rank.add_argument("--organisation", metavar="ORG", help="mark this organisation as your own")
+    output_options(rank)
+
+    prof = reports.add_parser("profile", parents=[db_parent], help="one organisation over time against its peers",
+                              description="One organisation's metric per month/quarter/year with the peer median and quartiles.")
+    prof.add_argument("--organisation", required=True, metavar="ORG")
+    prof.add_argument("--platform", required=True, metavar="P")
+    prof.add_argument("--metric", required=True, metavar="M")
+    prof.add_argument("--from", dest="first", required=True, metavar="PERIOD", help="first period, e.g. 2024-Q1")
+    prof.add_argument("--to", dest="last", required=True, metavar="PERIOD", help="last period, e.g. 2025-Q4")
+    prof.add_argument("--every", choices=("month", "quarter", "year"), default="quarter")
+    prof.add_argument("--group", metavar="GROUP", help="peer group (default: same kind and country)")
+    output_options(prof)
+
+    serve = commands.add_parser("serve", parents=[db_parent], help="run the dashboard",
+                                description="Start the dashboard (Streamlit). A database that does not exist yet is "
+                                            "created with the registry and the demo data.")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--address", default="localhost", help="address to listen on (default localhost)")
+    return parser
+
+
+# -- output ------------------------------------------------------------------
+def _round(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round ratios to a sensible precision so CSV files are readable and diff well."""
+    out = frame.copy()
+    for column in out.columns:
+        metric = METRICS_BY_ID.get(column)
+        if metric is not None and metric.decimals:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round(metric.decimals + 2)
+    return out
+
+
+def _emit(frame: pd.DataFrame, args: argparse.Namespace, *, shows_demo: bool) -> None:
+    fmt = args.format or ("csv" if args.output and args.output.lower().endswith(".csv") else None)
+    fmt = fmt or ("table" if sys.stdout.isatty() and not args.output else "csv")
+    frame = _round(frame)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        text = buffer.getvalue()
+    else:
+        text = frame.to_string(index=False, na_rep="–") + "\n"
+    if args.output:
+        target = Path(args.output)
+        temporary = target.with_name(target.name + ".partial")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)  # never leave a half-written file behind
+        print(f"wrote {len(frame)} rows to {target}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if shows_demo:
+        print(f"note: {demo.DEMO_NOTICE} (column is_demo)", file=sys.stderr)
+
+
+# -- commands ----------------------------------------------------------------
+def _cmd_init(args: argparse.Namespace) -> int:
+    path = settings.database_path(args.db)
+    with Store(path) as store:
+        store.create_schema()
+        count = load_registry(store)
+    print(f"database {path} ready; registry holds {count} organisations")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        if args.remove:
+            removed = demo.remove_demo(store)
+            print(f"removed {removed} demo rows and accounts")
+        else:
+            counts = demo.load_demo(store)
+            print(f"loaded demo data: {counts['accounts']} accounts, {counts['values']} period values, "
+                  f"{counts['posts']} posts ({demo.DEMO_NOTICE.lower()})")
+    return 0
+
+
+def _cmd_metrics(args: argparse.Namespace) -> int:
+    frame = pd.DataFrame(
+        [{"id": m.id, "label": m.label, "unit": m.unit, "aggregation": m.aggregation, "formula": m.formula,
+          "higher_is_better": m.higher_is_better} for m in METRICS]
+    )
+    if args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+    else:
+        for m in METRICS:
+            print(f"{m.id:<32} {m.label} — {m.formula}")
+    return 0
+
+
+def _platform(value: str) -> str:
+    return views.check_platform(value)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        platform = _platform(args.platform)
+        if args.report == "watch":
+            own = resolve_organisation(store, args.organisation)
+            period = parse_period(args.period)
+            if args.watch_list:
+                peers = list(resolve_group(store, args.watch_list).organisation_ids)
+            elif args.watch:
+                peers = [resolve_organisation(store, name).organisation_id for name in args.watch]
+            else:
+                peers = list(resolve_group(store, default_group_spec(own)).organisation_ids)
+            table = views.watch_table(store, own, peers, platform, period)
+            columns = ["organisation", "platform", "period", "code", "country", "kind", "is_own", "pages",
+                       *WATCH_METRICS, "followers_change", "status", "is_demo"]
+            _emit(table.frame[columns], args, shows_demo=table.shows_demo)
+        elif args.report == "ranking":
+            metric = get_metric(args.metric)
+            group = resolve_group(store, args.group)
+            period = parse_period(args.period)
+            own_id = resolve_organisation(store, args.organisation).organisation_id if args.organisation else None
+            result = views.ranking(store, group, platform, period, metric.id, own_id)
+            frame = result.frame.rename(columns={"value": metric.id})
+            columns = ["organisation", "platform", "period", "rank", metric.id, "percentile", "peer_median",
+                       "difference_from_median", "code", "country", "kind", "is_own", "pages", "is_demo"]
+            _emit(frame[columns], args, shows_demo=result.shows_demo)
+        else:
+            metric = get_metric(args.metric)
+            organisation = resolve_organisation(store, args.organisation)
+            group = resolve_group(store, args.group or default_group_spec(organisation))
+            first, last = parse_period(args.first), parse_period(args.last)
+            if last.end < first.start:
+                raise ValidationError("--to must not be before --from")
+            periods = periods_between(args.every, first.start, last.end)
+            result = views.profile(store, organisation, group, platform, metric.id, periods)
+            frame = result.frame.rename(columns={"value": metric.id})
+            frame.insert(0, "organisation", organisation.name)
+            frame.insert(1, "platform", platform)
+            columns = ["organisation", "platform", "period", metric.id, "peer_median", "peer_q1", "peer_q3",
+                       "peers_with_data", "is_demo"]
+            _emit(frame[columns], args, shows_demo=result.shows_demo)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    app = settings.PROJECT_ROOT / "app.py"
+    env = dict(os.environ, BENCHMARK_DB=str(settings.database_path(args.db)))
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+               "--server.address", args.address, "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
+    print(f"serving the dashboard at http://{args.address}:{args.port} (database {env['BENCHMARK_DB']})", file=sys.stderr)
+    os.execvpe(command[0], command, env)
+    return 0  # pragma: no cover - exec does not return
+
+
+COMMANDS = {"init": _cmd_init, "demo": _cmd_demo, "metrics": _cmd_metrics, "report": _cmd_report, "serve": _cmd_serve}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"benchmark: error: {exc}", file=sys.stderr)
+        return 2
+    except ARGUMENT_ERRORS as exc:
+        print(f"benchmark: error: {exc}", file=sys.stderr)
+        return 2
+    except BenchmarkError as exc:
+        print(f"benchmark: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `benchmark report … | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
