@@ -174,4 +174,4 @@ def metric_table(
     }
     frame = store.frame(METRIC_SQL, params)
     # DuckDB returns nullable integers as float with NaN; keep them as nullable Int64/Float64.
-    return frame.convert_dtypes(convert_string=False, convert_boolean=True)
+    return frame.convert_dtypes()

@@ -161,7 +161,7 @@ def ranking(
         """,
         {**_params(ids, platform, [period]), "group_ids": list(group.organisation_ids), "own_id": own_id or -1},
     )
-    frame = frame.convert_dtypes(convert_string=False)
+    frame = frame.convert_dtypes()
     frame.insert(3, "platform", platform)
     frame.insert(4, "period", period.label)
     peer_median = frame["peer_median"].dropna()
@@ -240,7 +240,7 @@ def profile(
         {**_params(ids, platform, periods), "group_ids": list(group.organisation_ids),
          "own_id": organisation.organisation_id},
     )
-    frame = frame.convert_dtypes(convert_string=False)
+    frame = frame.convert_dtypes()
     return Profile(
         frame=frame,
         organisation=organisation,
