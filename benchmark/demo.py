@@ -290,14 +290,15 @@ def load_demo(store: Store) -> dict[str, int]:
 
 
 def remove_demo(store: Store) -> int:
-    """Delete every demo row, account and import; returns how many rows went."""
+    """Delete every demo row and account; the demo imports stay in the log, marked undone."""
     with store.writer() as cur:
-        demo_imports = "SELECT import_id FROM imports WHERE is_demo"
+        demo_imports = "SELECT import_id FROM imports WHERE is_demo AND status = 'committed'"
         removed = 0
         for table in ("posts", "account_daily", "period_values"):
             removed += cur.execute(f"DELETE FROM {table} WHERE import_id IN ({demo_imports})").fetchone()[0]
-        removed += cur.execute("DELETE FROM accounts WHERE is_demo").fetchone()[0]
-        cur.execute(f"DELETE FROM imports WHERE import_id IN ({demo_imports})")
+        removed += cur.execute(f"DELETE FROM accounts WHERE is_demo AND import_id IN ({demo_imports})").fetchone()[0]
+        cur.execute(
+            "UPDATE imports SET status = 'undone', note = coalesce(note, '') || ' (removed by demo --remove)' "
+            "WHERE is_demo AND status = 'committed'"
+        )
     return removed
-
-

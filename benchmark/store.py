@@ -24,7 +24,7 @@ import pandas as pd
 
 from . import settings
 from .errors import BenchmarkError, DatabaseInUseError, DatabaseMissingError, DatabaseNotInitialisedError
-from .schema import SCHEMA_VERSION, ddl
+from .schema import INTEGRITY_CHECKS, SCHEMA_VERSION, ddl
 
 
 class Store:
@@ -126,6 +126,15 @@ class Store:
             cur.execute(
                 "INSERT OR REPLACE INTO schema_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
             )
+
+    def integrity_problems(self) -> dict[str, int]:
+        """Rows that break a rule the database cannot enforce itself (see schema.INTEGRITY_CHECKS)."""
+        problems = {}
+        for name, sql in INTEGRITY_CHECKS.items():
+            count = self.scalar(f"SELECT count(*) FROM ({sql})")
+            if count:
+                problems[name] = int(count)
+        return problems
 
     def data_version(self) -> tuple[int, int, int, str]:
         """Changes whenever an import is written or undone or a watch list saved; keys the dashboard's caches."""

@@ -28,17 +28,17 @@ def list_watch_lists(store: Store) -> list[str]:
 
 
 def find_watch_list(store: Store, name: str) -> WatchList | None:
-    key = name_key(name)
-    for watch_list_id, list_name, owner in store.rows(
-        "SELECT watch_list_id, name, owner_organisation_id FROM watch_lists"
-    ):
-        if name_key(list_name) == key:
-            members = store.rows(
-                "SELECT organisation_id FROM watch_list_members WHERE watch_list_id = ? ORDER BY organisation_id",
-                [watch_list_id],
-            )
-            return WatchList(watch_list_id, list_name, owner, tuple(m[0] for m in members))
-    return None
+    rows = store.rows(
+        "SELECT watch_list_id, name, owner_organisation_id FROM watch_lists WHERE name_key = ?", [name_key(name)]
+    )
+    if not rows:
+        return None
+    watch_list_id, list_name, owner = rows[0]
+    members = store.rows(
+        "SELECT organisation_id FROM watch_list_members WHERE watch_list_id = ? ORDER BY organisation_id",
+        [watch_list_id],
+    )
+    return WatchList(watch_list_id, list_name, owner, tuple(m[0] for m in members))
 
 
 def get_watch_list(store: Store, name: str) -> WatchList:
@@ -72,18 +72,22 @@ def save_watch_list(
         ).fetchone()[0]
         if known != len(members):
             raise ValidationError("the watch list names an organisation that is not in the registry")
+        if owner_organisation_id is not None and not cur.execute(
+            "SELECT count(*) FROM organisations WHERE organisation_id = ?", [owner_organisation_id]
+        ).fetchone()[0]:
+            raise ValidationError("the watch list's owner is not in the registry")
         if existing:
             watch_list_id = existing.watch_list_id
-            cur.execute("DELETE FROM watch_list_members WHERE watch_list_id = ?", [watch_list_id])
             cur.execute(
                 "UPDATE watch_lists SET name = ?, owner_organisation_id = ?, updated_at = current_timestamp "
                 "WHERE watch_list_id = ?",
                 [clean, owner_organisation_id, watch_list_id],
             )
+            cur.execute("DELETE FROM watch_list_members WHERE watch_list_id = ?", [watch_list_id])
         else:
             watch_list_id = cur.execute(
-                "INSERT INTO watch_lists (name, owner_organisation_id) VALUES (?, ?) RETURNING watch_list_id",
-                [clean, owner_organisation_id],
+                "INSERT INTO watch_lists (name, name_key, owner_organisation_id) VALUES (?, ?, ?) RETURNING watch_list_id",
+                [clean, name_key(clean), owner_organisation_id],
             ).fetchone()[0]
         cur.executemany("INSERT INTO watch_list_members VALUES (?, ?)", [[watch_list_id, m] for m in members])
     return WatchList(watch_list_id, clean, owner_organisation_id, tuple(sorted(members)))
@@ -93,4 +97,4 @@ def delete_watch_list(store: Store, name: str) -> None:
     found = get_watch_list(store, name)
     with store.writer() as cur:
         cur.execute("DELETE FROM watch_list_members WHERE watch_list_id = ?", [found.watch_list_id])
-        cur.execute("DELETE FROM watch_lists WHERE watch_list_id = ?", [found.watch_list_id])
+        cur.execute("DELETE FROM watch_lists WHERE watch_list_id = ?", [found.watch_list_id])  # no FK: see schema
