@@ -50,13 +50,28 @@ PLATFORM_POSTS = {"facebook": 1.0, "instagram": 0.45, "linkedin": 0.35}
 # Engagements per post as a share of followers, for a page of 5,000 followers.
 PLATFORM_ENGAGEMENT = {"facebook": 0.012, "instagram": 0.03, "linkedin": 0.008}
 
-# Average Facebook posts per month by kind and year (2021–22 from the
-# published quarterly reports, later years held near the 2022 level).
+# Average Facebook posts per month by kind and quarter, as published by
+# Kommunikationsanalys for 2021-22 (a quarter they did not report is filled in
+# from the year's average and its neighbours); later years stay near the 2022 level.
 POSTS_PER_MONTH = {
-    "region": {2021: 32, 2022: 23, 2023: 21, 2024: 20, 2025: 20},
-    "municipality": {2021: 27, 2022: 25, 2023: 24, 2024: 23, 2025: 23},
-    "agency": {2021: 11, 2022: 10, 2023: 9, 2024: 9, 2025: 9},
+    "region": {"2021-Q1": 28, "2021-Q2": 36, "2021-Q3": 31, "2021-Q4": 33,
+               "2022-Q1": 26, "2022-Q2": 22, "2022-Q3": 21, "2022-Q4": 21,
+               "2023": 21, "2024": 20, "2025": 20},
+    "municipality": {"2021-Q1": 28, "2021-Q2": 30, "2021-Q3": 25, "2021-Q4": 27,
+                     "2022-Q1": 28, "2022-Q2": 28, "2022-Q3": 24, "2022-Q4": 24,
+                     "2023": 24, "2024": 23, "2025": 23},
+    "agency": {"2021-Q1": 11, "2021-Q2": 11, "2021-Q3": 10, "2021-Q4": 12,
+               "2022-Q1": 10, "2022-Q2": 11, "2022-Q3": 9, "2022-Q4": 9,
+               "2023": 9, "2024": 9, "2025": 9},
 }
+
+
+def _posting_rate(kind: str, month: date) -> float:
+    table = POSTS_PER_MONTH[kind]
+    quarter = f"{month.year}-Q{(month.month - 1) // 3 + 1}"
+    return float(table.get(quarter, table.get(str(month.year), 0)))
+
+
 # Followers per (inhabitant ** 0.75) on Facebook, by kind; agencies have no population.
 # The noise on it is bounded so that, as published, no region outgrows Region Skåne.
 FOLLOWER_SCALE = {"region": 0.85, "municipality": 3.0}
@@ -79,7 +94,7 @@ ANCHORS = (
            source="Kommunikationsanalys Q3 2022: largest region page, 'drygt 73 000' followers"),
     Anchor("Polismyndigheten", followers_2022_09=381_500,
            source="Kommunikationsanalys Q3 2022: Polisen 'drygt 381 000', largest agency page"),
-    Anchor("Sveriges meteorologiska och hydrologiska institut", posts_factor=3.4,
+    Anchor("Sveriges meteorologiska och hydrologiska institut", posts_factor=3.8,
            source="Kommunikationsanalys 2021–22: SMHI posted the most of the agencies (98–118 posts a quarter)"),
     Anchor("Region Örebro län", engagement_factor=2.2,
            source="Kommunikationsanalys Q2–Q3 2022: among the best region pages"),
@@ -140,7 +155,7 @@ def generate(orgs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     anchor_followers = base * size_factor
 
     # Bounded so that the published most-active pages (anchors) stay on top.
-    posts_factor = np.clip(_lognormal_mean_one(rng, 0.5, n), 0.25, 2.5)
+    posts_factor = np.clip(_lognormal_mean_one(rng, 0.5, n), 0.25, 2.2)
     engagement_factor = _lognormal_mean_one(rng, 0.45, n)
     for anchor in ANCHORS:
         for i in np.flatnonzero(accounts["name"].to_numpy() == anchor.organisation):
@@ -150,6 +165,17 @@ def generate(orgs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
                 posts_factor[i] = anchor.posts_factor
             if anchor.engagement_factor is not None:
                 engagement_factor[i] = anchor.engagement_factor
+
+    # Each kind × platform keeps the published average rhythm: scale the non-anchored pages
+    # so that the group's mean factor is exactly 1, whatever the anchors and the draw.
+    anchored = np.isin(accounts["name"].to_numpy(), [a.organisation for a in ANCHORS if a.posts_factor])
+    for key in set(zip(kind, platform, strict=True)):
+        members = (kind == key[0]) & (platform == key[1])
+        free = members & ~anchored
+        if free.any():
+            posts_factor[free] *= (members.sum() - posts_factor[members & anchored].sum()) / posts_factor[free].sum()
+            # ...and stay below the anchors, so that the published most active pages remain on top.
+            posts_factor[free] = np.minimum(posts_factor[free], 2.2)
 
     # Monthly log-growth: most pages grow, about one in ten drifts downwards.
     drift = np.where(
@@ -169,8 +195,8 @@ def generate(orgs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     unfollows = np.round(previous * rng.uniform(0.002, 0.006, (n, t))) + np.maximum(-delta, 0)
     new_followers = (delta + unfollows).astype(np.int64)
 
-    years = np.array([m.start.year for m in months])
-    kind_rate = np.array([[POSTS_PER_MONTH[k][y] for y in years] for k in kind], dtype=float)
+    rates = {k: [_posting_rate(k, m.start) for m in months] for k in POSTS_PER_MONTH}
+    kind_rate = np.array([rates[k] for k in kind], dtype=float)
     platform_posts = np.array([PLATFORM_POSTS[p] for p in platform])
     posts = rng.poisson(kind_rate * posts_factor[:, None] * platform_posts[:, None] * rng.lognormal(0, 0.15, (n, t)))
 
