@@ -18,7 +18,8 @@ from .store import Store, open_store
 def build_database(path: Path, *, with_demo: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.building-{os.getpid()}")
-    for leftover in (temporary, Path(str(temporary) + ".wal")):
+    # A first start that was killed leaves its temporary file; it holds nothing worth keeping.
+    for leftover in path.parent.glob(f".{path.name}.building-*"):
         leftover.unlink(missing_ok=True)
     try:
         with Store(temporary) as store:

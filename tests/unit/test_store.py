@@ -1,0 +1,136 @@
+"""The store: one transaction per write, a cursor per reader, clear errors for locked or missing files."""
+
+import subprocess
+import sys
+import threading
+import time
+
+import duckdb
+import pytest
+
+from benchmark.bootstrap import build_database
+from benchmark.errors import BenchmarkError, DatabaseInUseError, DatabaseMissingError
+from benchmark.store import Store, open_store
+
+
+def test_a_failed_write_leaves_nothing_behind(small_store, put_values):
+    acc = put_values.account("Region Skåne")
+    before = small_store.scalar("SELECT count(*) FROM period_values")
+    with pytest.raises(duckdb.Error):
+        with small_store.writer() as cur:
+            cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, ?)",
+                        [acc, put_values.import_id])
+            cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-08-01', DATE '2024-08-31', -5, ?)",
+                        [acc, put_values.import_id])
+    assert small_store.scalar("SELECT count(*) FROM period_values") == before
+
+
+def test_an_exception_in_python_rolls_back_too(small_store, put_values):
+    acc = put_values.account("Region Skåne")
+    with pytest.raises(RuntimeError):
+        with small_store.writer() as cur:
+            cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, ?)",
+                        [acc, put_values.import_id])
+            raise RuntimeError("the importer failed half-way")
+    assert small_store.scalar("SELECT count(*) FROM period_values") == 0
+
+
+def test_readers_in_threads_get_their_own_cursors(demo_store):
+    """Many threads query at once (as Streamlit sessions do); every one gets complete, correct results."""
+    expected = demo_store.scalar("SELECT count(*) FROM period_values WHERE measure = 'posts'")
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(5):
+                results.append(demo_store.scalar("SELECT count(*) FROM period_values WHERE measure = 'posts'"))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and results == [expected] * 40
+
+
+def test_writers_in_threads_are_serialised(small_store, put_values):
+    accounts = [put_values.account("Region Skåne", name=f"Page {i}") for i in range(6)]
+
+    def write(account_id):
+        for month in range(1, 13):
+            with small_store.writer() as cur:
+                cur.execute("INSERT INTO period_values VALUES (?, 'posts', make_date(2024, ?, 1), last_day(make_date(2024, ?, 1)), 1, ?)",
+                            [account_id, month, month, put_values.import_id])
+
+    threads = [threading.Thread(target=write, args=(a,)) for a in accounts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert small_store.scalar("SELECT count(*) FROM period_values") == 72
+
+
+def test_missing_file_and_locked_file_have_plain_messages(tmp_path):
+    with pytest.raises(DatabaseMissingError, match="does not exist.*init"):
+        open_store(tmp_path / "nothing.duckdb")
+    path = tmp_path / "locked.duckdb"
+    Store(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(DatabaseInUseError, match="open in another process"):
+            Store(path)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_file_that_is_not_a_database(tmp_path):
+    path = tmp_path / "notes.duckdb"
+    path.write_text("this is not a database")
+    with pytest.raises(BenchmarkError, match="cannot open the database"):
+        Store(path)
+
+
+def test_close_is_idempotent(tmp_path):
+    store = Store(tmp_path / "x.duckdb")
+    store.close()
+    store.close()
+
+
+def test_first_start_build_is_atomic(tmp_path, monkeypatch):
+    """A first start that fails half-way leaves no database file, so the next start builds it afresh."""
+    from benchmark import bootstrap
+
+    def broken(store):
+        raise RuntimeError("killed while loading the demo data")
+
+    monkeypatch.setattr(bootstrap.demo, "load_demo", broken)
+    target = tmp_path / "data" / "benchmark.duckdb"
+    with pytest.raises(RuntimeError):
+        build_database(target, with_demo=True)
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []
+    monkeypatch.undo()
+    build_database(target, with_demo=False)
+    with open_store(target) as store:
+        assert store.scalar("SELECT count(*) FROM organisations") == 1363
+        assert store.scalar("SELECT count(*) FROM accounts") == 0
+
+
+def test_first_start_killed_midway_leaves_no_database(tmp_path):
+    target = tmp_path / "benchmark.duckdb"
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import sys; from pathlib import Path; from benchmark.bootstrap import build_database; "
+                              f"build_database(Path({str(target)!r}), with_demo=True)"])
+    time.sleep(2.5)  # inside the demo load (it takes several seconds)
+    child.kill()
+    child.wait()
+    assert not target.exists()
+    build_database(target, with_demo=False)   # the next start succeeds and sweeps the leftovers
+    assert [p.name for p in tmp_path.iterdir()] == ["benchmark.duckdb"]
