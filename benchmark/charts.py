@@ -72,21 +72,26 @@ def profile_lines(frame: pd.DataFrame, metric_id: str, organisation: str) -> alt
         "peer_q3": pd.to_numeric(frame["peer_q3"], errors="coerce").astype(float),
     })
     fmt = _axis_format(metric_id)
-    x = alt.X("period_start:T", title=None)
+    # Periods are categories (2024-Q3), so the axis shows their labels, in time order.
+    x = alt.X("period:O", title=None, sort=data.sort_values("period_start")["period"].tolist(), axis=alt.Axis(labelAngle=-45))
     band = alt.Chart(data).mark_area(opacity=0.3, color=BAND_COLOUR).encode(
         x=x, y=alt.Y("peer_q1:Q", title=metric.label, axis=alt.Axis(format=fmt)), y2="peer_q3:Q",
         tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("peer_q1:Q", title="Peer 25th percentile", format=fmt),
                  alt.Tooltip("peer_q3:Q", title="Peer 75th percentile", format=fmt)],
     )
-    median = alt.Chart(data).mark_line(color=MEDIAN_COLOUR, strokeDash=[4, 3]).encode(
-        x=x, y="peer_median:Q",
-        tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("peer_median:Q", title="Peer median", format=fmt)],
+    # One legend names both lines; they differ in colour, dash and marker, not colour alone.
+    series = data.melt(id_vars=["period", "period_start"], value_vars=["value", "peer_median"], var_name="series", value_name="y")
+    names = {"value": organisation, "peer_median": "Peer median"}
+    series["series"] = series["series"].map(names)
+    domain = [organisation, "Peer median"]
+    lines = alt.Chart(series).mark_line(point=True).encode(
+        x=x,
+        y=alt.Y("y:Q", title=metric.label, axis=alt.Axis(format=fmt)),
+        color=alt.Color("series:N", scale=alt.Scale(domain=domain, range=[OWN_COLOUR, MEDIAN_COLOUR]),
+                        legend=alt.Legend(title=None, orient="top")),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=[[1, 0], [4, 3]]), legend=None),
+        shape=alt.Shape("series:N", scale=alt.Scale(domain=domain, range=["diamond", "circle"]), legend=None),
+        tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("series:N", title="Line"),
+                 alt.Tooltip("y:Q", title=metric.label, format=fmt)],
     )
-    own = alt.Chart(data).mark_line(color=OWN_COLOUR, point=alt.OverlayMarkDef(shape="diamond", size=60, color=OWN_COLOUR)).encode(
-        x=x, y="value:Q",
-        tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("value:Q", title=organisation, format=fmt)],
-    )
-    last = data.dropna(subset=["value"]).tail(1).assign(text=organisation)
-    label = alt.Chart(last).mark_text(align="left", dx=6, color=OWN_COLOUR, fontWeight="bold").encode(
-        x=x, y="value:Q", text="text:N")
-    return alt.layer(band, median, own, label).properties(height=380, width="container")
+    return alt.layer(band, lines).properties(height=380, width="container")

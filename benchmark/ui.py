@@ -70,7 +70,7 @@ def cached_organisation_options(_store: Store, version: tuple):
 
 def demo_notice(shows_demo: bool) -> None:
     if shows_demo:
-        st.warning(f"**{DEMO_NOTICE}.** Remove them with `benchmark demo --remove`.", icon="🧪")
+        st.warning(f"**{DEMO_NOTICE}.** Remove them with `benchmark demo --remove`.", icon=":material/science:")
 
 
 def organisation_picker(store: Store, container=st, key: str = "organisation") -> Organisation:
@@ -154,6 +154,11 @@ def group_picker(store: Store, own: Organisation, container=st, key: str = "grou
         help="KIND:COUNTRY, the municipalities in a county (in:…), or a saved watch list.",
     )
     return resolve_group(store, chosen)
+
+
+def table_height(rows: int, limit: int = 36) -> int:
+    """Tall enough to show every row up to `limit`, so short tables need no inner scrolling."""
+    return 38 + 35 * min(max(rows, 1), limit)
 
 
 def metric_explanation(metric_id: str) -> str:

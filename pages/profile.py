@@ -31,7 +31,7 @@ periods = all_periods[labels.index(first): labels.index(last) + 1]
 result = ui.cached_profile(store, store.data_version(), own.organisation_id, group.spec, platform, metric_id, tuple(periods))
 metric = METRICS_BY_ID[metric_id]
 ui.demo_notice(result.shows_demo)
-st.subheader(f"{own.name}: {metric.label} on {PLATFORMS[platform]}, against {group.label.lower()}")
+st.subheader(f"{own.name}: {metric.label} on {PLATFORMS[platform]}, against {group.label}")
 if result.frame["value"].notna().sum() == 0 and result.frame["peer_median"].notna().sum() == 0:
     st.info("No figures for these periods.")
 else:
@@ -47,6 +47,6 @@ st.dataframe(
         "peer_q3": st.column_config.NumberColumn("Peer 75th percentile", format=fmt),
         "peers_with_data": st.column_config.NumberColumn("Peers with figures", format="%d"),
     },
-    hide_index=True, width="stretch", key="profile.table",
+    hide_index=True, width="stretch", height=ui.table_height(len(result.frame)), key="profile.table",
 )
 st.caption(ui.metric_explanation(metric_id) + " The line is your organisation (◆), the dashed line the peer median, the band the 25th–75th percentiles.")

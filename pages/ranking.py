@@ -56,6 +56,6 @@ st.dataframe(
         "peer_median": st.column_config.NumberColumn("Peer median", format=fmt),
         "difference_from_median": st.column_config.NumberColumn("Difference from median", format=fmt),
     },
-    hide_index=True, width="stretch", key="ranking.table",
+    hide_index=True, width="stretch", height=ui.table_height(len(shown)), key="ranking.table",
 )
 st.caption(ui.metric_explanation(metric_id) + " Pages without a value are listed last, unranked.")

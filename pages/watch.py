@@ -56,6 +56,9 @@ if table.rows_with_data == 0:
 shown = table.frame.copy()
 shown["organisation"] = [("★ " + n + " (you)") if own_flag else n for n, own_flag in zip(shown["organisation"], shown["is_own"], strict=True)]
 shown["status"] = shown["status"].replace("", "✓")
+# A change that rounds to zero is shown as 0.0, not "-0.0".
+change = shown["followers_change_pct"]
+shown["followers_change_pct"] = change.mask(change.abs() < 0.05, 0.0)
 column_config = {
     "organisation": st.column_config.TextColumn("Page", help="★ marks your organisation, pinned first", pinned=True),
     "followers": st.column_config.NumberColumn(METRICS_BY_ID["followers"].label, format="localized"),
@@ -70,7 +73,7 @@ column_config = {
 st.dataframe(
     shown[["organisation", "followers", "followers_change_pct", "posts", "engagements", "engagements_per_post",
            "engagement_rate_by_follower", "follower_trend", "status"]],
-    column_config=column_config, hide_index=True, width="stretch", key="watch.table",
+    column_config=column_config, hide_index=True, width="stretch", height=ui.table_height(len(shown)), key="watch.table",
 )
 st.caption(
     f"{len(shown)} pages, {table.rows_with_data} with figures. Change % compares the end of {period.label} with the end "

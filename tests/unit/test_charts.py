@@ -1,0 +1,51 @@
+"""Chart specifications: what is drawn, checked on the Vega-Lite dict (no browser needed)."""
+
+import pandas as pd
+
+from benchmark import charts
+
+
+def ranking_frame(n: int, own_rank: int) -> pd.DataFrame:
+    return pd.DataFrame({
+        "rank": list(range(1, n + 1)) + [pd.NA],
+        "organisation": [f"Page {i}" for i in range(1, n + 1)] + ["No data page"],
+        "value": [float(100 - i) for i in range(1, n + 1)] + [None],
+        "is_own": [i == own_rank for i in range(1, n + 1)] + [False],
+    })
+
+
+def bar_data(chart) -> list[dict]:
+    spec = chart.to_dict()
+    return next(d for d in spec["datasets"].values() if d and "label" in d[0])
+
+
+def test_ranking_marks_own_page_by_text_and_colour_and_caps_bars():
+    chart = charts.ranking_bars(ranking_frame(40, own_rank=33), "posts", peer_median=80.0)
+    rows = bar_data(chart)
+    assert len(rows) == charts.MAX_BARS + 1                      # top 25 + your page further down
+    own = [r for r in rows if r["who"] == "Your organisation"]
+    assert [r["label"] for r in own] == ["#33 Page 33  ◀ you"]
+    assert all("No data page" not in r["label"] for r in rows)   # unranked pages are not drawn
+    spec = chart.to_dict()
+    colour = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert colour["range"][0] == charts.OWN_COLOUR
+    assert any(layer["mark"]["type"] == "rule" for layer in spec["layer"] if isinstance(layer.get("mark"), dict))
+
+
+def test_ranking_without_median_has_only_bars():
+    chart = charts.ranking_bars(ranking_frame(3, own_rank=1), "posts", peer_median=None)
+    assert len(chart.to_dict()["layer"]) == 1
+
+
+def test_profile_has_band_and_two_named_lines_in_period_order():
+    frame = pd.DataFrame({
+        "period": ["2024-Q2", "2024-Q1"],
+        "period_start": pd.to_datetime(["2024-04-01", "2024-01-01"]),
+        "value": [2, 1], "peer_median": [1.6, 1.5], "peer_q1": [1, 1], "peer_q3": [2, 2],
+    })
+    spec = charts.profile_lines(frame, "followers", "Region Örebro län").to_dict()
+    band, lines = spec["layer"]
+    assert band["mark"]["type"] == "area"
+    assert lines["encoding"]["color"]["scale"]["domain"] == ["Region Örebro län", "Peer median"]
+    assert lines["encoding"]["strokeDash"]["scale"]["range"] == [[1, 0], [4, 3]]   # not colour alone
+    assert lines["encoding"]["x"]["sort"] == ["2024-Q1", "2024-Q2"]
