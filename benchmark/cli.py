@@ -29,6 +29,7 @@ from .metrics import METRICS, METRICS_BY_ID, WATCH_METRICS, get_metric
 from .periods import parse_period, periods_between
 from .registry import load_registry, resolve_organisation
 from .store import Store, open_store
+from .watchlists import get_watch_list
 from .vocabulary import PLATFORMS
 
 ARGUMENT_ERRORS = (NotFoundError, AmbiguousNameError, PeriodError, ValidationError)
@@ -119,13 +120,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- output ------------------------------------------------------------------
+# Ranking columns expressed in the unit of the ranked metric.
+_IN_METRIC_UNIT = ("peer_median", "difference_from_median", "peer_q1", "peer_q3")
+
+
 def _round(frame: pd.DataFrame) -> pd.DataFrame:
     """Round ratios to a sensible precision so CSV files are readable and diff well."""
     out = frame.copy()
+    ranked = [METRICS_BY_ID[c] for c in out.columns if c in METRICS_BY_ID]
     for column in out.columns:
         metric = METRICS_BY_ID.get(column)
-        if metric is not None and metric.decimals:
+        if column in _IN_METRIC_UNIT and len(ranked) == 1:
+            metric = ranked[0]
+        if metric is not None:
             out[column] = pd.to_numeric(out[column], errors="coerce").round(metric.decimals + 2)
+        elif column == "percentile":
+            out[column] = pd.to_numeric(out[column], errors="coerce").round(1)
     return out
 
 
@@ -138,17 +148,31 @@ def _emit(frame: pd.DataFrame, args: argparse.Namespace, *, shows_demo: bool) ->
         frame.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         text = buffer.getvalue()
     else:
-        text = frame.to_string(index=False, na_rep="–") + "\n"
+        # na_rep does not apply to pandas' nullable columns, so spell out "–" first.
+        printable = frame.astype(object).where(frame.notna(), "–")
+        text = printable.to_string(index=False) + "\n"
     if args.output:
-        target = Path(args.output)
-        temporary = target.with_name(target.name + ".partial")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)  # never leave a half-written file behind
-        print(f"wrote {len(frame)} rows to {target}", file=sys.stderr)
+        _write_atomically(Path(args.output), text)
+        print(f"wrote {len(frame)} rows to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     if shows_demo:
         print(f"note: {demo.DEMO_NOTICE} (column is_demo)", file=sys.stderr)
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Write to a temporary file beside the target, then rename: never a half-written file."""
+    if target.is_dir():
+        raise ValidationError(f"--output {target} is a folder; give a file name, e.g. {target / 'report.csv'}")
+    if not target.parent.exists():
+        raise ValidationError(f"--output {target}: the folder {target.parent} does not exist")
+    temporary = target.with_name(target.name + ".partial")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise BenchmarkError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 # -- commands ----------------------------------------------------------------
@@ -197,7 +221,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             own = resolve_organisation(store, args.organisation)
             period = parse_period(args.period)
             if args.watch_list:
-                peers = list(resolve_group(store, args.watch_list).organisation_ids)
+                peers = list(get_watch_list(store, args.watch_list).organisation_ids)
             elif args.watch:
                 peers = [resolve_organisation(store, name).organisation_id for name in args.watch]
             else:

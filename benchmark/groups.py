@@ -37,7 +37,7 @@ def _kind_country(store: Store, kind_text: str, country_text: str, spec: str) ->
     kind = kind_text.strip().lower()
     country = country_text.strip().upper()
     if kind not in KINDS:
-        raise NotFoundError("kind of body", kind_text, difflib.get_close_matches(kind, list(KINDS), n=2, cutoff=0.4))
+        raise NotFoundError("kind of body", kind_text, difflib.get_close_matches(kind, list(KINDS), n=2, cutoff=0.4) or list(KINDS))
     if country not in COUNTRIES:
         raise NotFoundError("country", country_text, list(COUNTRIES))
     ids = tuple(

@@ -136,8 +136,9 @@ class Store:
                 problems[name] = int(count)
         return problems
 
-    def data_version(self) -> tuple[int, int, int, str]:
-        """Changes whenever an import is written or undone or a watch list saved; keys the dashboard's caches."""
+    def data_version(self) -> tuple[str, int, int, int, str]:
+        """Which file, and a stamp that changes whenever an import is written or undone or a
+        watch list saved: the key of the dashboard's caches."""
         row = self.rows(
             """
             SELECT (SELECT coalesce(max(import_id), 0) FROM imports),
@@ -146,7 +147,7 @@ class Store:
                    (SELECT coalesce(max(updated_at)::VARCHAR, '') FROM watch_lists)
             """
         )[0]
-        return int(row[0]), int(row[1]), int(row[2]), str(row[3])
+        return str(self.path.resolve()), int(row[0]), int(row[1]), int(row[2]), str(row[3])
 
 
 def open_store(path: str | Path | None = None, *, must_exist: bool = True) -> Store:

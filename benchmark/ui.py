@@ -126,8 +126,9 @@ def period_picker(store: Store, platform: str, container=st, key: str = "period"
     else:
         choices = list(reversed(periods_between(kind, found[0], found[1])))
         labels = [p.label for p in choices]
+        # Switching kind lands on the latest period that lies wholly inside the data.
         wanted = current.label if current.kind == kind else next(
-            (p.label for p in choices if p.start <= default.end <= p.end), labels[0])
+            (p.label for p in choices if p.end <= found[1]), labels[0])
         label = right.selectbox(
             PERIOD_KIND_LABELS[kind], labels, index=labels.index(wanted) if wanted in labels else 0, key=f"{key}.{kind}",
         )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from .errors import NotFoundError, ValidationError
@@ -76,6 +77,9 @@ def watch_table(
         f"FROM ({METRIC_SQL}) GROUP BY organisation_id",
         _params(ids, platform, months),
     )
+    # DuckDB hands lists with NULLs over as masked arrays, which Arrow would send as 0:
+    # make the missing months real gaps (None), and no line at all when nothing is known.
+    trend["follower_trend"] = trend["follower_trend"].map(_with_gaps)
     frame = current.merge(trend, on="organisation_id", how="left")
     frame["is_own"] = frame["organisation_id"] == own.organisation_id
     has_any = frame[list(WATCH_METRICS)].notna().any(axis=1)
@@ -96,6 +100,15 @@ def watch_table(
         shows_demo=bool(frame["is_demo"].fillna(False).any()),
         rows_with_data=int(has_any.sum()),
     )
+
+
+def _with_gaps(values: object) -> list[float | None] | None:
+    if values is None:
+        return None
+    array = np.ma.asarray(values)
+    mask = np.ma.getmaskarray(array)
+    points = [None if missing else float(v) for v, missing in zip(array.data, mask, strict=True)]
+    return points if any(p is not None for p in points) else None
 
 
 # -- Peer ranking ------------------------------------------------------------
@@ -129,35 +142,41 @@ def ranking(
 ) -> Ranking:
     """Rank, value, percentile and distance from the peer median for every member of the group.
 
-    Rank 1 is the best value (all metrics are higher-is-better or ranked in
-    their stated direction). Percentile = share of the other ranked peers with a
-    worse value × 100, so the best page has 100 and the worst 0. Pages with no
-    value come last, unranked.
+    Rank 1 is the best value; tied pages share a rank. Percentile = share of the
+    other ranked members with a strictly worse value × 100, so the best page has
+    100 and the worst 0 (a group of one has none). Pages with no value come last,
+    unranked. Ranks, percentiles and the median are those of the group's members.
     """
     platform = check_platform(platform)
     metric = get_metric(metric_id)
     ids = list(dict.fromkeys([*group.organisation_ids, *([own_id] if own_id else [])]))
-    order = "DESC" if metric.higher_is_better else "ASC"
-    # metric.id comes from the fixed metric table, never from user input.
+    better, worse = (">", "<") if metric.higher_is_better else ("<", ">")
+    # metric.id comes from the fixed metric table, never from user input. Ranks and
+    # percentiles are computed among the group's members only; your organisation, if it
+    # is not a member, is placed where it would stand without moving anyone else.
     frame = store.frame(
         f"""
         WITH mt AS ({METRIC_SQL}),
-        members AS (SELECT * FROM mt WHERE list_contains($group_ids::INTEGER[], organisation_id)),
-        stats AS (SELECT median({metric.id}) AS peer_median FROM members)
+        scored AS (
+            SELECT *, {metric.id} AS v, list_contains($group_ids::INTEGER[], organisation_id) AS in_group FROM mt
+        ),
+        members AS (SELECT * FROM scored WHERE in_group),
+        ranked_count AS (SELECT count(v) AS n, median(v) AS peer_median FROM members)
         SELECT
-            CASE WHEN {metric.id} IS NOT NULL THEN rank() OVER (
-                PARTITION BY {metric.id} IS NULL ORDER BY {metric.id} {order}) END AS rank,
-            organisation_id, organisation, code, country, kind, pages,
-            {metric.id} AS value,
-            CASE WHEN {metric.id} IS NOT NULL THEN 100.0 * (1 - percent_rank() OVER (
-                PARTITION BY {metric.id} IS NULL ORDER BY {metric.id} {order})) END AS percentile,
-            (SELECT peer_median FROM stats) AS peer_median,
-            {metric.id} - (SELECT peer_median FROM stats) AS difference_from_median,
-            organisation_id = $own_id AS is_own,
-            list_contains($group_ids::INTEGER[], organisation_id) AS in_group,
-            is_demo
-        FROM mt
-        ORDER BY rank NULLS LAST, organisation
+            CASE WHEN s.v IS NOT NULL THEN
+                1 + (SELECT count(*) FROM members m WHERE m.v {better} s.v) END AS rank,
+            s.organisation_id, s.organisation, s.code, s.country, s.kind, s.pages,
+            s.v AS value,
+            CASE WHEN s.v IS NOT NULL THEN
+                100.0 * (SELECT count(*) FROM members m WHERE m.v {worse} s.v)
+                / nullif((SELECT n FROM ranked_count) - CASE WHEN s.in_group THEN 1 ELSE 0 END, 0) END AS percentile,
+            (SELECT peer_median FROM ranked_count) AS peer_median,
+            s.v - (SELECT peer_median FROM ranked_count) AS difference_from_median,
+            s.organisation_id = $own_id AS is_own,
+            s.in_group,
+            s.is_demo
+        FROM scored s
+        ORDER BY rank NULLS LAST, s.in_group DESC, s.organisation
         """,
         {**_params(ids, platform, [period]), "group_ids": list(group.organisation_ids), "own_id": own_id or -1},
     )

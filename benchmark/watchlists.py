@@ -9,9 +9,10 @@ from .errors import NotFoundError, ValidationError
 from .registry import name_key
 from .store import Store
 
-# The old Pages to Watch panel is remembered as holding "up to ~100" pages;
-# allow twice that so a whole county's municipalities plus regions fit.
-MAX_WATCHED = 200
+# The old Pages to Watch panel is remembered as holding "up to ~100" pages. The
+# list starts as the whole peer group of the same kind and country, so it must
+# hold the largest one: Norway's 357 municipalities (plus Oslo as a county).
+MAX_WATCHED = 400
 MAX_NAME_LENGTH = 80
 
 

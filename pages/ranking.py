@@ -24,15 +24,19 @@ ui.demo_notice(result.shows_demo)
 st.subheader(f"{group.label}: {metric.label}, {PLATFORMS[platform]}, {period.label}")
 
 summary = result.summary
-cols = st.columns(4)
-cols[0].metric("Avg posts per month", "–" if summary.avg_posts_per_month is None else f"{summary.avg_posts_per_month:.1f}",
-               help=f"Median {summary.median_posts_per_month:.1f}" if summary.median_posts_per_month is not None else None)
-cols[1].metric("Largest page", summary.largest_page or "–",
-               help=None if summary.largest_followers is None else f"{summary.largest_followers:,} followers")
-cols[2].metric("Fastest growth", summary.fastest_growth or "–",
-               help=None if summary.fastest_growth_pct is None else f"{summary.fastest_growth_pct:+.1f} % followers")
-cols[3].metric("Pages that lost followers", len(summary.lost_followers),
-               help=", ".join(summary.lost_followers) or "none")
+def _number(value, pattern: str) -> str:
+    return "–" if value is None else pattern.format(value)
+
+
+lost = summary.lost_followers
+st.markdown(
+    f"**Posts per month:** average {_number(summary.avg_posts_per_month, '{:.1f}')}, "
+    f"median {_number(summary.median_posts_per_month, '{:.1f}')}  \n"
+    f"**Largest page:** {summary.largest_page or '–'} ({_number(summary.largest_followers, '{:,}')} followers)  \n"
+    f"**Fastest growth:** {summary.fastest_growth or '–'} ({_number(summary.fastest_growth_pct, '{:+.1f} %')})  \n"
+    f"**Lost followers:** {len(lost)} {'page' if len(lost) == 1 else 'pages'}"
+    + (f" ({', '.join(lost[:8])}{' …' if len(lost) > 8 else ''})" if lost else "")
+)
 st.caption(f"{summary.with_data} of {summary.members} pages in the group have figures for {period.label}.")
 
 ranked = result.frame[result.frame["value"].notna()]
@@ -44,7 +48,10 @@ else:
         st.caption(f"The chart shows the top {charts.MAX_BARS} and your organisation; the table lists all {len(result.frame)}.")
 
 shown = result.frame.copy()
-shown["organisation"] = [("★ " + n + " (you)") if bool(o) else n for n, o in zip(shown["organisation"], shown["is_own"].fillna(False), strict=True)]
+shown["organisation"] = [
+    ("★ " + n + " (you" + ("" if bool(member) else ", not in the group") + ")") if bool(o) else n
+    for n, o, member in zip(shown["organisation"], shown["is_own"].fillna(False), shown["in_group"].fillna(True), strict=True)
+]
 fmt = f"%.{metric.decimals}f" + (" %%" if metric.unit == "%" else "")
 st.dataframe(
     shown[["rank", "organisation", "value", "percentile", "peer_median", "difference_from_median"]],
@@ -58,4 +65,6 @@ st.dataframe(
     },
     hide_index=True, width="stretch", height=ui.table_height(len(shown)), key="ranking.table",
 )
-st.caption(ui.metric_explanation(metric_id) + " Pages without a value are listed last, unranked.")
+st.caption(ui.metric_explanation(metric_id) + " Pages without a value are listed last, unranked. Ranks, "
+           "percentiles and the median are the group's; if your organisation is not in the group, its rank "
+           "shows where it would stand.")

@@ -39,9 +39,14 @@ with st.expander("Watch list", expanded=False):
     if button_col.button("Save watch list", key="watch.save", width="stretch"):
         try:
             saved = save_watch_list(store, list_name, watched, own.organisation_id)
-            st.success(f"Saved watch list “{saved.name}” with {len(saved.organisation_ids)} organisations.")
+            # Rerun so the new list is offered under "Start from" at once; say so after the rerun.
+            st.session_state["watch.saved_message"] = (
+                f"Saved watch list “{saved.name}” with {len(saved.organisation_ids)} organisations.")
+            st.rerun()
         except BenchmarkError as exc:
             st.error(str(exc))
+    if message := st.session_state.pop("watch.saved_message", None):
+        st.success(message)
 
 table = ui.cached_watch_table(store, store.data_version(), own.organisation_id, tuple(watched), platform, period)
 ui.demo_notice(table.shows_demo)
@@ -58,7 +63,7 @@ shown["organisation"] = [("★ " + n + " (you)") if own_flag else n for n, own_f
 shown["status"] = shown["status"].replace("", "✓")
 # A change that rounds to zero is shown as 0.0, not "-0.0".
 change = shown["followers_change_pct"]
-shown["followers_change_pct"] = change.mask(change.abs() < 0.05, 0.0)
+shown["followers_change_pct"] = change.mask(change.abs().lt(0.05).fillna(False), 0.0)
 column_config = {
     "organisation": st.column_config.TextColumn("Page", help="★ marks your organisation, pinned first", pinned=True),
     "followers": st.column_config.NumberColumn(METRICS_BY_ID["followers"].label, format="localized"),
