@@ -92,7 +92,7 @@ def chart_specs(at: AppTest) -> list[dict]:
 
 
 def plain_names(column: pd.Series) -> list[str]:
-    return [n.removeprefix("★ ").removesuffix(" (you)") for n in column]
+    return [n.removeprefix("★ ").removesuffix(" (you)").removesuffix(" (you, not in the group)") for n in column]
 
 
 # -- Pages to watch ------------------------------------------------------------
@@ -347,7 +347,7 @@ def test_ranking_group_within_county(benchmark_db):
     assert len(table) == 13
     names = plain_names(table["organisation"])
     assert set(names) == OREBRO_LAN_MUNICIPALITIES | {OWN}
-    assert [n for n in table["organisation"] if n.startswith("★")] == [f"★ {OWN} (you)"]
+    assert [n for n in table["organisation"] if n.startswith("★")] == [f"★ {OWN} (you, not in the group)"]
     # Municipalities without a Facebook page come last, unranked.
     unranked = table[table["rank"].isna()]
     assert set(plain_names(unranked["organisation"])) == no_facebook
