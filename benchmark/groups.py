@@ -33,6 +33,16 @@ def default_group_spec(organisation: Organisation) -> str:
     return f"{organisation.kind}:{organisation.country}"
 
 
+def _members(store: Store, kind: str, country: str, parent_code: str | None = None) -> tuple[int, ...]:
+    """Organisations that count as `kind` in `country` (and, if given, belong to that county/region)."""
+    rows = store.rows(
+        "SELECT o.organisation_id FROM organisations o JOIN organisation_kinds k USING (organisation_id) "
+        "WHERE k.kind = ? AND o.country = ? AND (? IS NULL OR o.parent_code = ?) ORDER BY o.organisation_id",
+        [kind, country, parent_code, parent_code],
+    )
+    return tuple(r[0] for r in rows)
+
+
 def _kind_country(store: Store, kind_text: str, country_text: str, spec: str) -> PeerGroup:
     kind = kind_text.strip().lower()
     country = country_text.strip().upper()
@@ -40,14 +50,7 @@ def _kind_country(store: Store, kind_text: str, country_text: str, spec: str) ->
         raise NotFoundError("kind of body", kind_text, difflib.get_close_matches(kind, list(KINDS), n=2, cutoff=0.4) or list(KINDS))
     if country not in COUNTRIES:
         raise NotFoundError("country", country_text, list(COUNTRIES))
-    ids = tuple(
-        r[0]
-        for r in store.rows(
-            "SELECT o.organisation_id FROM organisations o JOIN organisation_kinds k USING (organisation_id) "
-            "WHERE k.kind = ? AND o.country = ? ORDER BY o.organisation_id",
-            [kind, country],
-        )
-    )
+    ids = _members(store, kind, country)
     label = f"{KIND_PLURALS[kind].capitalize()} in {COUNTRIES[country]}"
     return PeerGroup(f"{kind}:{country}", label, KIND_COUNTRY, ids)
 
@@ -76,14 +79,7 @@ def _within(store: Store, area: str, spec: str) -> PeerGroup:
             suggestions = difflib.get_close_matches(area, names, n=3, cutoff=0.6)
         raise NotFoundError("county or region", area, suggestions)
     (country, parent_code), parent_name = next(iter(areas.items()))
-    ids = tuple(
-        r[0]
-        for r in store.rows(
-            "SELECT o.organisation_id FROM organisations o JOIN organisation_kinds k USING (organisation_id) "
-            "WHERE k.kind = 'municipality' AND o.country = ? AND o.parent_code = ? ORDER BY o.organisation_id",
-            [country, parent_code],
-        )
-    )
+    ids = _members(store, "municipality", country, parent_code)
     return PeerGroup(f"in:{parent_name}", f"Municipalities in {parent_name}", WITHIN, ids)
 
 

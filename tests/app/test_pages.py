@@ -19,18 +19,8 @@ from streamlit.testing.v1 import AppTest
 from benchmark.demo import DEMO_NOTICE
 
 REPO = Path(__file__).resolve().parents[2]
-OWN = "Region Örebro län"
-SWEDISH_REGIONS = {
-    "Region Blekinge", "Region Dalarna", "Region Gotland", "Region Gävleborg", "Region Halland",
-    "Region Jämtland Härjedalen", "Region Jönköpings län", "Region Kalmar län", "Region Kronoberg",
-    "Region Norrbotten", "Region Skåne", "Region Stockholm", "Region Sörmland", "Region Uppsala",
-    "Region Värmland", "Region Västerbotten", "Region Västernorrland", "Region Västmanland",
-    "Region Örebro län", "Region Östergötland", "Västra Götalandsregionen",
-}
-OREBRO_LAN_MUNICIPALITIES = {
-    "Askersund", "Degerfors", "Hallsberg", "Hällefors", "Karlskoga", "Kumla", "Laxå", "Lekeberg",
-    "Lindesberg", "Ljusnarsberg", "Nora", "Örebro",
-}
+from tests.known import OREBRO_LAN_MUNICIPALITIES, OWN, SWEDISH_REGIONS
+
 NO_FIGURES_INFO = "No figures for"
 
 

@@ -27,18 +27,8 @@ from benchmark.demo import DEMO_NOTICE
 from benchmark.metrics import METRIC_IDS, WATCH_METRICS
 
 BENCHMARK = Path(sys.executable).parent / "benchmark"
-OWN = "Region Örebro län"
-SWEDISH_REGIONS = {
-    "Region Blekinge", "Region Dalarna", "Region Gotland", "Region Gävleborg", "Region Halland",
-    "Region Jämtland Härjedalen", "Region Jönköpings län", "Region Kalmar län", "Region Kronoberg",
-    "Region Norrbotten", "Region Skåne", "Region Stockholm", "Region Sörmland", "Region Uppsala",
-    "Region Värmland", "Region Västerbotten", "Region Västernorrland", "Region Västmanland",
-    "Region Örebro län", "Region Östergötland", "Västra Götalandsregionen",
-}
-OREBRO_LAN_MUNICIPALITIES = {
-    "Askersund", "Degerfors", "Hallsberg", "Hällefors", "Karlskoga", "Kumla", "Laxå", "Lekeberg",
-    "Lindesberg", "Ljusnarsberg", "Nora", "Örebro",
-}
+from tests.known import OREBRO_LAN_MUNICIPALITIES, OWN, SWEDISH_REGIONS
+
 WATCH_Q3 = ["report", "watch", "--organisation", OWN, "--platform", "facebook", "--period", "2024-Q3"]
 RANKING_Q3 = ["report", "ranking", "--group", "region:SE", "--platform", "facebook", "--period", "2024-Q3"]
 
