@@ -48,6 +48,8 @@ def test_watch_list_round_trip_and_group(small_store):
     assert get_watch_list(small_store, "Mina grannar").organisation_ids == tuple(peers[:1])
     delete_watch_list(small_store, "Mina grannar")
     assert list_watch_lists(small_store) == []
+    assert small_store.scalar("SELECT count(*) FROM watch_list_members") == 0
+    assert small_store.integrity_problems() == {}
 
 
 @pytest.mark.parametrize(

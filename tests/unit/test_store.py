@@ -134,3 +134,12 @@ def test_first_start_killed_midway_leaves_no_database(tmp_path):
     assert not target.exists()
     build_database(target, with_demo=False)   # the next start succeeds and sweeps the leftovers
     assert [p.name for p in tmp_path.iterdir()] == ["benchmark.duckdb"]
+
+
+def test_integrity_checks_find_orphans(small_store, put_values):
+    acc = put_values.account("Region Skåne")
+    put_values.period(acc, "2024-07-01", "2024-07-31", posts=5)
+    assert small_store.integrity_problems() == {}
+    with small_store.writer() as cur:
+        cur.execute("DELETE FROM accounts WHERE account_id = ?", [acc])   # no FK stops this: the check must
+    assert small_store.integrity_problems() == {"period values of unknown accounts": 1}
