@@ -65,7 +65,7 @@ shown["status"] = shown["status"].replace("", "✓")
 change = shown["followers_change_pct"]
 shown["followers_change_pct"] = change.mask(change.abs().lt(0.05).fillna(False), 0.0)
 column_config = {
-    "organisation": st.column_config.TextColumn("Page", help="★ marks your organisation, pinned first", pinned=True),
+    "organisation": st.column_config.TextColumn("Page", help="★ marks your organisation, pinned first"),
     "followers": st.column_config.NumberColumn(METRICS_BY_ID["followers"].label, format="localized"),
     "followers_change_pct": st.column_config.NumberColumn("Change %", format="%.1f %%", help=METRICS_BY_ID["followers_change_pct"].explanation),
     "posts": st.column_config.NumberColumn("Posts", format="localized"),
