@@ -33,7 +33,8 @@ FIRST_MONTH = date(2021, 1, 1)
 LAST_MONTH = date(2025, 12, 1)
 DEMO_NOTICE = "Demo data: synthetic figures, not real measurements"
 
-# Share of bodies of each kind that have an account on the platform.
+# Share of bodies of each kind that have an account on the platform; every region
+# has a Facebook page, as in the reports, so the reference group is always complete.
 PRESENCE = {
     "facebook": {"region": 1.0, "municipality": 0.96, "agency": 0.8},
     "instagram": {"region": 0.95, "municipality": 0.75, "agency": 0.45},
@@ -119,7 +120,6 @@ def _accounts(orgs: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     for platform, share in PRESENCE.items():
         draws = rng.random(len(orgs))
         for (_, org), draw in zip(orgs.iterrows(), draws, strict=True):
-            # Regions are always present on Facebook: the reference group of the reports.
             if draw < share[org["kind"]]:
                 rows.append({"organisation_id": org["organisation_id"], "platform": platform,
                              "name": org["name"], "kind": org["kind"], "country": org["country"],
@@ -169,7 +169,7 @@ def generate(orgs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     # Each kind × platform keeps the published average rhythm: scale the non-anchored pages
     # so that the group's mean factor is exactly 1, whatever the anchors and the draw.
     anchored = np.isin(accounts["name"].to_numpy(), [a.organisation for a in ANCHORS if a.posts_factor])
-    for key in set(zip(kind, platform, strict=True)):
+    for key in sorted(set(zip(kind, platform, strict=True))):
         members = (kind == key[0]) & (platform == key[1])
         free = members & ~anchored
         if free.any():

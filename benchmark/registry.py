@@ -84,7 +84,7 @@ def read_registry_file(path: Path) -> list[RegistryRow]:
                 f"{path.name}: the header must be {','.join(REGISTRY_COLUMNS)}, found {','.join(reader.fieldnames or [])}"
             )
         for line_no, raw in enumerate(reader, start=2):
-            def bad(column: str, expected: str) -> BenchmarkError:
+            def bad(column: str, expected: str, raw: dict = raw, line_no: int = line_no) -> BenchmarkError:
                 return BenchmarkError(f"{path.name} row {line_no}, column {column}: {raw[column]!r} is not {expected}")
 
             if raw["country"] not in COUNTRIES:

@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from benchmark.errors import NotFoundError
@@ -20,7 +21,7 @@ def row(store, organisation, period, platform="facebook"):
     org_id = store.scalar("SELECT organisation_id FROM organisations WHERE name = ?", [organisation])
     frame = metric_table(store, [org_id], platform, [parse_period(period)])
     assert len(frame) == 1
-    return {k: (None if v is None or (isinstance(v, float) and math.isnan(v)) or v is getattr(__import__("pandas"), "NA") else v)
+    return {k: (None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v)
             for k, v in frame.iloc[0].to_dict().items()}
 
 
