@@ -71,12 +71,23 @@ class Store:
         finally:
             cursor.close()
 
-    def frame(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+    def frame(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None,
+        tables: dict[str, pd.DataFrame] | None = None,
+    ) -> pd.DataFrame:
+        """Run a read query; `tables` names small frames the query may select from."""
         with self.reader() as cur:
+            for name, table in (tables or {}).items():
+                cur.register(name, table)
             return cur.execute(sql, params or []).df()
 
-    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    def rows(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None,
+        tables: dict[str, pd.DataFrame] | None = None,
+    ) -> list[tuple[Any, ...]]:
         with self.reader() as cur:
+            for name, table in (tables or {}).items():
+                cur.register(name, table)
             return cur.execute(sql, params or []).fetchall()
 
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:

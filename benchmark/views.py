@@ -151,12 +151,14 @@ def ranking(
     metric = get_metric(metric_id)
     ids = list(dict.fromkeys([*group.organisation_ids, *([own_id] if own_id else [])]))
     better, worse = (">", "<") if metric.higher_is_better else ("<", ">")
+    # The metric rows are computed once and feed both the ranking and the summary line.
+    metric_rows = store.frame(METRIC_SQL, _params(ids, platform, [period]))
     # metric.id comes from the fixed metric table, never from user input. Ranks and
     # percentiles are computed among the group's members only; your organisation, if it
     # is not a member, is placed where it would stand without moving anyone else.
     frame = store.frame(
         f"""
-        WITH mt AS ({METRIC_SQL}),
+        WITH mt AS (SELECT * FROM metric_rows),
         scored AS (
             SELECT *, {metric.id} AS v, list_contains($group_ids::INTEGER[], organisation_id) AS in_group FROM mt
         ),
@@ -178,7 +180,8 @@ def ranking(
         FROM scored s
         ORDER BY rank NULLS LAST, s.in_group DESC, s.organisation
         """,
-        {**_params(ids, platform, [period]), "group_ids": list(group.organisation_ids), "own_id": own_id or -1},
+        {"group_ids": list(group.organisation_ids), "own_id": own_id or -1},
+        tables={"metric_rows": metric_rows},
     )
     frame = frame.convert_dtypes()
     frame.insert(3, "platform", platform)
@@ -186,7 +189,7 @@ def ranking(
     peer_median = frame["peer_median"].dropna()
     return Ranking(
         frame=frame,
-        summary=group_summary(store, group, platform, period),
+        summary=group_summary(store, group, platform, period, metric_rows),
         group=group,
         metric_id=metric.id,
         period=period,
@@ -196,11 +199,19 @@ def ranking(
     )
 
 
-def group_summary(store: Store, group: PeerGroup, platform: str, period: Period) -> GroupSummary:
-    """The line the old quarterly reports opened with: posting rhythm, largest, fastest, losers."""
+def group_summary(
+    store: Store, group: PeerGroup, platform: str, period: Period, metric_rows: pd.DataFrame | None = None
+) -> GroupSummary:
+    """The line the old quarterly reports opened with: posting rhythm, largest, fastest, losers.
+
+    `metric_rows` are the period's metric rows when the caller already has them
+    (they may include organisations outside the group; only members count).
+    """
+    if metric_rows is None:
+        metric_rows = store.frame(METRIC_SQL, _params(group.organisation_ids, platform, [period]))
     row = store.rows(
-        f"""
-        WITH mt AS ({METRIC_SQL})
+        """
+        WITH mt AS (SELECT * FROM metric_rows WHERE list_contains($group_ids::INTEGER[], organisation_id))
         SELECT count(*), count(*) FILTER (WHERE followers IS NOT NULL OR posts IS NOT NULL),
                avg(posts_per_month), median(posts_per_month),
                arg_max(organisation, followers), max(followers),
@@ -208,7 +219,8 @@ def group_summary(store: Store, group: PeerGroup, platform: str, period: Period)
                list(organisation ORDER BY followers_change) FILTER (WHERE followers_change < 0)
         FROM mt
         """,
-        _params(group.organisation_ids, platform, [period]),
+        {"group_ids": list(group.organisation_ids)},
+        tables={"metric_rows": metric_rows},
     )[0]
     return GroupSummary(
         members=int(row[0]),
