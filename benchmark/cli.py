@@ -210,13 +210,9 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
-def _platform(value: str) -> str:
-    return views.check_platform(value)
-
-
 def _cmd_report(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
-        platform = _platform(args.platform)
+        platform = views.check_platform(args.platform)
         if args.report == "watch":
             own = resolve_organisation(store, args.organisation)
             period = parse_period(args.period)

@@ -43,7 +43,7 @@ def _members(store: Store, kind: str, country: str, parent_code: str | None = No
     return tuple(r[0] for r in rows)
 
 
-def _kind_country(store: Store, kind_text: str, country_text: str, spec: str) -> PeerGroup:
+def _kind_country(store: Store, kind_text: str, country_text: str) -> PeerGroup:
     kind = kind_text.strip().lower()
     country = country_text.strip().upper()
     if kind not in KINDS:
@@ -55,7 +55,7 @@ def _kind_country(store: Store, kind_text: str, country_text: str, spec: str) ->
     return PeerGroup(f"{kind}:{country}", label, KIND_COUNTRY, ids)
 
 
-def _within(store: Store, area: str, spec: str) -> PeerGroup:
+def _within(store: Store, area: str) -> PeerGroup:
     key = name_key(area)
     # An area is named by its county/region name (Örebro län) or by the region
     # body that covers it (Region Örebro län); both lead to one parent code.
@@ -95,10 +95,10 @@ def _parent_areas(store: Store) -> list[tuple[str, str, str]]:
 def resolve_group(store: Store, spec: str) -> PeerGroup:
     text = (spec or "").strip()
     if text.lower().startswith("in:"):
-        return _within(store, text[3:], text)
+        return _within(store, text[3:])
     if ":" in text:
         kind, _, country = text.partition(":")
-        return _kind_country(store, kind, country, text)
+        return _kind_country(store, kind, country)
     found = find_watch_list(store, text)
     if found is not None:
         return PeerGroup(found.name, f"Watch list {found.name}", WATCH_LIST, found.organisation_ids)

@@ -31,6 +31,7 @@ import pandas as pd
 from .metrics import ADDITIVE, MEASURES, METRICS, NON_ADDITIVE, STOCK
 from .periods import Period
 from .store import Store
+from .vocabulary import sql_list
 
 _GRAIN_SQL = """
     CASE
@@ -53,10 +54,6 @@ _NON_ADDITIVE = [m.id for m in MEASURES if m.aggregation == NON_ADDITIVE]
 MEASURE_COLUMNS = ["followers_end", "followers_start", *_ADDITIVE, *_NON_ADDITIVE]
 # Measures shown as they are (posts, reach …) come out once, under their metric id.
 _EXTRA_MEASURE_COLUMNS = [c for c in MEASURE_COLUMNS if c not in {m.id for m in METRICS}]
-
-
-def _in_list(ids: list[str]) -> str:
-    return "(" + ", ".join(f"'{i}'" for i in ids) + ")"
 
 
 def _build_sql() -> str:
@@ -98,7 +95,7 @@ additive AS (
     FROM (
         SELECT p.period, o.account_id, o.measure, o.grain, sum(o.value) AS v
         FROM periods p JOIN obs o ON o.s >= p.p_start AND o.e <= p.p_end
-        WHERE o.measure IN {_in_list(_ADDITIVE)}
+        WHERE o.measure IN {sql_list(_ADDITIVE)}
         GROUP BY p.period, p.p_start, p.p_end, o.account_id, o.measure, o.grain
         HAVING sum(o.e - o.s + 1) = any_value(p.p_end - p.p_start + 1)
            AND (o.grain <> 'custom' OR count(*) = 1)
@@ -110,13 +107,13 @@ stock AS (
            CASE WHEN o.e = p.p_end THEN 'end' ELSE 'start' END AS which,
            arg_max(o.value, {_GRAIN_RANK}) AS v
     FROM periods p JOIN obs o ON o.e = p.p_end OR o.e = p.p_start - 1
-    WHERE o.measure IN {_in_list(_STOCK)}
+    WHERE o.measure IN {sql_list(_STOCK)}
     GROUP BY ALL
 ),
 exact AS (
     SELECT p.period, o.account_id, o.measure, any_value(o.value) AS v
     FROM periods p JOIN obs o ON o.s = p.p_start AND o.e = p.p_end
-    WHERE o.measure IN {_in_list(_NON_ADDITIVE)}
+    WHERE o.measure IN {sql_list(_NON_ADDITIVE)}
     GROUP BY ALL
 ),
 account_measures AS (

@@ -16,7 +16,7 @@ from . import settings, views
 from .bootstrap import ensure_database
 from .demo import DEMO_NOTICE
 from .errors import BenchmarkError
-from .groups import PeerGroup, resolve_group
+from .groups import PeerGroup, default_group_spec, group_choices, resolve_group
 from .metrics import METRICS, METRICS_BY_ID
 from .periods import CUSTOM, MONTH, QUARTER, WEEK, YEAR, Period, custom_period, periods_between
 from .registry import Organisation, get_organisation, resolve_organisation
@@ -68,6 +68,12 @@ def cached_organisation_options(_store: Store, version: tuple):
     return views.organisation_options(_store)
 
 
+@st.cache_data(ttl=_ttl(), max_entries=16, show_spinner=False)
+def cached_data_range(_store: Store, version: tuple, platform: str):
+    """The stored data's first and last day on a platform: a scan of every value, so kept per data version."""
+    return views.data_range(_store, platform)
+
+
 def demo_notice(shows_demo: bool) -> None:
     if shows_demo:
         st.warning(f"**{DEMO_NOTICE}.** Remove them with `benchmark demo --remove`.", icon=":material/science:")
@@ -105,14 +111,15 @@ def platform_picker(store: Store, container=st, key: str = "platform") -> str:
 
 def period_picker(store: Store, platform: str, container=st, key: str = "period") -> Period:
     """Kind of period, then one period of that kind (latest first), or a custom date range."""
-    default = views.default_period(store, platform)
+    data_range = cached_data_range(store, store.data_version(), platform)
+    default = views.default_period(data_range)
     current: Period = st.session_state.get(SHARED_PERIOD, default)
     kinds = list(PERIOD_KIND_LABELS)
     left, right = container.columns([2, 3])
     kind = left.selectbox(
         "Period", kinds, index=kinds.index(current.kind), format_func=PERIOD_KIND_LABELS.get, key=f"{key}.kind",
     )
-    found = views.data_range(store, platform) or (default.start, default.end)
+    found = data_range or (default.start, default.end)
     if kind == CUSTOM:
         picked = right.date_input(
             "From – to", value=(current.start, current.end), min_value=date(2000, 1, 1), max_value=date(2100, 12, 31),
@@ -146,8 +153,6 @@ def metric_picker(container=st, key: str = "metric", default: str = "engagement_
 
 
 def group_picker(store: Store, own: Organisation, container=st, key: str = "group") -> PeerGroup:
-    from .groups import default_group_spec, group_choices
-
     choices = group_choices(store)
     default_spec = default_group_spec(own)
     chosen = container.selectbox(
@@ -155,6 +160,15 @@ def group_picker(store: Store, own: Organisation, container=st, key: str = "grou
         help="KIND:COUNTRY, the municipalities in a county (in:…), or a saved watch list.",
     )
     return resolve_group(store, chosen)
+
+
+def peer_controls(store: Store, page: str, default_metric: str) -> tuple[Organisation, PeerGroup, str]:
+    """The first row of the ranking and profile pages: your organisation, its peer group, a metric."""
+    left, middle, right = st.columns(3)
+    own = organisation_picker(store, left, key=f"{page}.organisation")
+    group = group_picker(store, own, middle, key=f"{page}.group")
+    metric_id = metric_picker(right, key=f"{page}.metric", default=default_metric)
+    return own, group, metric_id
 
 
 def table_height(rows: int, limit: int = 36) -> int:

@@ -7,17 +7,17 @@ the rows and columns the view shows.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from .errors import NotFoundError, ValidationError
 from .groups import PeerGroup
-from .metrics import METRICS, WATCH_METRICS, get_metric
-from .periods import Period, month_period, periods_between, quarter_period, trailing_months
+from .metrics import WATCH_METRICS, get_metric
+from .periods import Period, month_period, quarter_period, trailing_months
 from .query import METRIC_SQL, metric_table
 from .registry import Organisation
 from .store import Store
@@ -31,8 +31,6 @@ NO_DATA = "no data"
 def check_platform(platform: str) -> str:
     value = (platform or "").strip().lower()
     if value not in PLATFORMS:
-        import difflib
-
         raise NotFoundError("platform", platform, difflib.get_close_matches(value, list(PLATFORMS), n=3, cutoff=0.4))
     return value
 
@@ -70,17 +68,18 @@ def watch_table(
     ids = list(dict.fromkeys([own.organisation_id, *[int(i) for i in watched_ids]]))
     if len(ids) > MAX_WATCHED + 1:
         raise ValidationError(f"a watch list can hold at most {MAX_WATCHED} organisations")
-    current = metric_table(store, ids, platform, [period])
+    # One pass for the period and the trend months (a month may be the period itself).
     months = trailing_months(period, TREND_MONTHS)
-    trend = store.frame(
-        f"SELECT organisation_id, list(followers ORDER BY period_start) AS follower_trend "
-        f"FROM ({METRIC_SQL}) GROUP BY organisation_id",
-        _params(ids, platform, months),
+    periods = list({p.label: p for p in (period, *months)}.values())
+    rows = metric_table(store, ids, platform, periods)
+    trend = (
+        rows[rows["period"].isin({m.label for m in months})]
+        .sort_values("period_start")
+        .groupby("organisation_id")["followers"]
+        .agg(_trend_points)
+        .rename("follower_trend")
     )
-    # DuckDB hands lists with NULLs over as masked arrays, which Arrow would send as 0:
-    # make the missing months real gaps (None), and no line at all when nothing is known.
-    trend["follower_trend"] = trend["follower_trend"].map(_with_gaps)
-    frame = current.merge(trend, on="organisation_id", how="left")
+    frame = rows[rows["period"] == period.label].merge(trend, on="organisation_id", how="left")
     frame["is_own"] = frame["organisation_id"] == own.organisation_id
     has_any = frame[list(WATCH_METRICS)].notna().any(axis=1)
     frame["status"] = has_any.map({True: "", False: NO_DATA})
@@ -102,12 +101,9 @@ def watch_table(
     )
 
 
-def _with_gaps(values: object) -> list[float | None] | None:
-    if values is None:
-        return None
-    array = np.ma.asarray(values)
-    mask = np.ma.getmaskarray(array)
-    points = [None if missing else float(v) for v, missing in zip(array.data, mask, strict=True)]
+def _trend_points(followers: pd.Series) -> list[float | None] | None:
+    """Missing months stay gaps (None), never 0; no line at all when nothing is known."""
+    points = [None if pd.isna(v) else float(v) for v in followers]
     return points if any(p is not None for p in points) else None
 
 
@@ -284,7 +280,7 @@ def profile(
 
 # -- Choices for the pages ----------------------------------------------------
 def organisation_options(store: Store) -> pd.DataFrame:
-    """Every organisation with a display label, accounts first, for pickers."""
+    """Every organisation with a display label (the code added where names repeat), for pickers."""
     return store.frame(
         """
         SELECT o.organisation_id, o.name, o.kind, o.country, o.code,
@@ -320,20 +316,11 @@ def platforms_with_data(store: Store) -> list[str]:
     return [p for p in PLATFORMS if p in found] or list(PLATFORMS)
 
 
-def default_period(store: Store, platform: str | None = None) -> Period:
-    """The latest calendar quarter that lies wholly inside the stored data."""
-    found = data_range(store, platform)
+def default_period(found: tuple[date, date] | None) -> Period:
+    """The latest calendar quarter wholly inside the data range `found` (see `data_range`)."""
     if found is None:
         return quarter_period(date.today())
     quarter = quarter_period(found[1])
     if quarter.end > found[1]:
         quarter = quarter.previous()
     return quarter if quarter.start >= found[0] else month_period(found[1])
-
-
-def profile_periods(kind: str, first: date, last: date) -> list[Period]:
-    return periods_between(kind, first, last)
-
-
-def metric_choices() -> list[str]:
-    return [m.id for m in METRICS]

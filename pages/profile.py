@@ -2,28 +2,25 @@
 
 import streamlit as st
 
-from benchmark import charts, ui, views
+from benchmark import charts, ui
 from benchmark.metrics import METRICS_BY_ID
-from benchmark.periods import MONTH, QUARTER, YEAR
+from benchmark.periods import MONTH, QUARTER, YEAR, periods_between
 from benchmark.vocabulary import PLATFORMS
 
 st.title("Organisation profile")
 st.caption("One organisation over time, against the median of its peer group and the band where the middle half of the peers lie.")
 
 store = ui.get_store()
-row1 = st.columns([3, 3, 3])
-own = ui.organisation_picker(store, row1[0], key="profile.organisation")
-group = ui.group_picker(store, own, row1[1], key="profile.group")
-metric_id = ui.metric_picker(row1[2], key="profile.metric", default="followers")
+own, group, metric_id = ui.peer_controls(store, "profile", default_metric="followers")
 row2 = st.columns([2, 2, 5])
 platform = ui.platform_picker(store, row2[0], key="profile.platform")
 grain = row2[1].selectbox("Every", [MONTH, QUARTER, YEAR], index=1, format_func=str.capitalize, key="profile.grain")
 
-found = views.data_range(store, platform)
+found = ui.cached_data_range(store, store.data_version(), platform)
 if found is None:
     st.info(f"No figures stored for {PLATFORMS[platform]} yet.")
     st.stop()
-all_periods = views.profile_periods(grain, found[0], found[1])
+all_periods = periods_between(grain, found[0], found[1])
 labels = [p.label for p in all_periods]
 first, last = row2[2].select_slider("Periods", options=labels, value=(labels[max(0, len(labels) - 12)], labels[-1]), key=f"profile.range.{grain}")
 periods = all_periods[labels.index(first): labels.index(last) + 1]

@@ -66,13 +66,18 @@ def _full_page_screenshot(page, path) -> None:
     page.set_viewport_size(viewport)
 
 
-def test_pages_to_watch_shows_the_table_on_demo_data(page, dashboard_url: str) -> None:
+def _open_home_page(page, dashboard_url: str):
+    """Open the dashboard and wait for the Pages-to-watch table; returns (expect, JS errors list)."""
     expect = _expect()
     errors = _collect_page_errors(page)
-
     page.goto(f"{dashboard_url}/")
     _wait_until_idle(page)
     page.wait_for_selector(TABLE, timeout=WAIT_MS)
+    return expect, errors
+
+
+def test_pages_to_watch_shows_the_table_on_demo_data(page, dashboard_url: str) -> None:
+    expect, errors = _open_home_page(page, dashboard_url)
 
     expect(page.get_by_role("heading", name="Pages to watch", level=1)).to_be_visible()
     expect(page.get_by_text(DEMO_NOTICE)).to_be_visible()
@@ -100,12 +105,7 @@ def test_pages_to_watch_shows_the_table_on_demo_data(page, dashboard_url: str) -
 
 
 def test_peer_ranking_page_draws_its_chart(page, dashboard_url: str) -> None:
-    expect = _expect()
-    errors = _collect_page_errors(page)
-
-    page.goto(f"{dashboard_url}/")
-    _wait_until_idle(page)
-    page.wait_for_selector(TABLE, timeout=WAIT_MS)
+    expect, errors = _open_home_page(page, dashboard_url)
 
     page.locator("[data-testid='stSidebarNavLink']", has_text="Peer ranking").click()
     page.wait_for_url("**/ranking", timeout=WAIT_MS)

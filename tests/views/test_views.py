@@ -90,5 +90,6 @@ def test_unknown_platform_is_a_named_error(regions):
 
 
 def test_default_period_is_the_last_whole_quarter(regions):
-    assert views.default_period(regions).label == "2024-Q3"
+    assert views.default_period(views.data_range(regions)).label == "2024-Q3"
+    assert views.default_period(views.data_range(regions, "facebook")).label == "2024-Q3"
     assert views.data_range(regions, "instagram") is None
