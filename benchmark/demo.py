@@ -299,7 +299,8 @@ def load_demo(store: Store) -> dict[str, int]:
         values = values.assign(account_id=key_to_id[values["account_key"].to_numpy()], import_id=import_id)
         cur.register("demo_values", values)
         cur.execute(
-            "INSERT INTO period_values SELECT account_id, measure, period_start::DATE, period_end::DATE, value, import_id "
+            "INSERT INTO period_values (account_id, measure, period_start, period_end, value, import_id) "
+            "SELECT account_id, measure, period_start::DATE, period_end::DATE, value, import_id "
             "FROM demo_values"
         )
         cur.unregister("demo_values")

@@ -37,6 +37,16 @@ class DatabaseNotInitialisedError(BenchmarkError):
         self.path = path
 
 
+class SchemaOutdatedError(BenchmarkError):
+    def __init__(self, path: object, version: int, current: int) -> None:
+        super().__init__(
+            f"the database {path} has schema version {version}; this version of the tool uses {current} "
+            "and upgrades it when it opens the file (stop other processes using it first)"
+        )
+        self.path = path
+        self.version = version
+
+
 class NotFoundError(BenchmarkError):
     """A name (organisation, platform, metric, group, watch list) that matches nothing."""
 

@@ -47,7 +47,13 @@ MEASURES: tuple[Measure, ...] = (
     Measure("reach", "Reach", NON_ADDITIVE, "Unique accounts that saw any of the page's content in the period."),
     Measure("video_views", "Video views", ADDITIVE, "Video views as counted by the platform."),
     Measure("link_clicks", "Link clicks", ADDITIVE, "Clicks on links in the page's posts."),
+    Measure("views", "Views", ADDITIVE, "Times the page's content was shown (Meta 'Views', LinkedIn and X 'Impressions')."),
+    Measure("profile_visits", "Profile visits", ADDITIVE, "Visits to the page or profile itself (Meta 'Visits', LinkedIn 'Page views', TikTok 'Profile views')."),
+    Measure("net_followers", "Net follower change", ADDITIVE, "Follows minus unfollows in the period; may be negative (YouTube 'Subscribers', TikTok 'Net growth')."),
+    Measure("interactions", "Interactions (platform total)", ADDITIVE, "Content interactions as the platform totals them (reactions, comments, shares, saves …), for exports that give only the total."),
 )
+# Measures whose stored value may be below zero; every other count is checked to be >= 0.
+SIGNED_MEASURES = ("net_followers",)
 MEASURE_IDS = tuple(m.id for m in MEASURES)
 MEASURES_BY_ID = {m.id: m for m in MEASURES}
 
@@ -76,6 +82,10 @@ METRIC_INPUTS = (
     "reach",
     "video_views",
     "link_clicks",
+    "views",
+    "profile_visits",
+    "net_followers",
+    "interactions",
     "population",
     "days",
 )
@@ -188,6 +198,32 @@ METRICS: tuple[Metric, ...] = (
         "Followers relative to the population the body serves; fair between small and large bodies.",
         "This project (population from the official statistics in the registry; no value for agencies).",
         decimals=1,
+    ),
+    Metric(
+        "views", "Views", "", ADDITIVE, "views",
+        "sum of views (impressions) in the period",
+        "How many times the page's content was shown.",
+        "Meta Business Suite 'Views'; LinkedIn and X 'Impressions'.",
+    ),
+    Metric(
+        "profile_visits", "Profile visits", "", ADDITIVE, "profile_visits",
+        "sum of visits to the page or profile in the period",
+        "Visits to the page or profile itself, not to its posts.",
+        "Meta Business Suite 'Visits'; LinkedIn 'Page views'; TikTok 'Profile views'.",
+    ),
+    Metric(
+        "net_followers", "Net follower change", "", ADDITIVE, "net_followers",
+        "sum of follows minus unfollows in the period",
+        "Net gain or loss of followers as the platform reports it, for platforms that do not export a "
+        "follower count (YouTube, TikTok).",
+        "YouTube Studio 'Subscribers'; TikTok 'Net growth'.",
+    ),
+    Metric(
+        "interactions", "Interactions (platform total)", "", ADDITIVE, "interactions",
+        "sum of content interactions as the platform totals them",
+        "The platform's own total of interactions (it may include saves and clicks), for exports that do "
+        "not split it into reactions, comments and shares; not comparable with Engagements.",
+        "Meta Business Suite 'Content interactions'.",
     ),
 )
 METRIC_IDS = tuple(m.id for m in METRICS)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .metrics import MEASURE_IDS
+from .metrics import MEASURE_IDS, SIGNED_MEASURES
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS, sql_list
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Foreign keys point only at rows that are never deleted (imports are an
 # append-only log; organisations stay). DuckDB cannot delete a parent row whose
@@ -28,12 +28,21 @@ INTEGRITY_CHECKS: dict[str, str] = {
         "SELECT * FROM account_daily WHERE account_id NOT IN (SELECT account_id FROM accounts)",
     "posts of unknown accounts":
         "SELECT * FROM posts WHERE account_id NOT IN (SELECT account_id FROM accounts)",
+    "replaced values of unknown accounts":
+        "SELECT account_id FROM replaced_period_values WHERE account_id NOT IN (SELECT account_id FROM accounts) "
+        "UNION ALL SELECT account_id FROM replaced_account_daily WHERE account_id NOT IN (SELECT account_id FROM accounts) "
+        "UNION ALL SELECT account_id FROM replaced_posts WHERE account_id NOT IN (SELECT account_id FROM accounts)",
+    "uploads without their file":
+        "SELECT import_id FROM imports WHERE source_kind = 'upload' "
+        "AND file_sha256 NOT IN (SELECT file_sha256 FROM import_files)",
     "members of unknown watch lists":
         "SELECT * FROM watch_list_members WHERE watch_list_id NOT IN (SELECT watch_list_id FROM watch_lists)",
     "rows of undone imports":
         "SELECT import_id FROM period_values WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'undone') "
         "UNION ALL SELECT import_id FROM account_daily WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'undone') "
-        "UNION ALL SELECT import_id FROM posts WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'undone')",
+        "UNION ALL SELECT import_id FROM posts WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'undone') "
+        "UNION ALL SELECT import_id FROM replaced_period_values WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'undone') "
+        "UNION ALL SELECT replaced_by FROM replaced_period_values WHERE replaced_by IN (SELECT import_id FROM imports WHERE status = 'undone')",
 }
 
 
@@ -64,7 +73,12 @@ def _import_id() -> Column:
     return Column("import_id", "INTEGER", "The import that supplied this row (see `imports`).", required=True)
 
 
-COUNT_CHECK = "{name} >= 0"
+def _source_row() -> Column:
+    return Column("source_row", "INTEGER", "Row of the uploaded file this value was read from; NULL when it "
+                  "was summed from several rows (e.g. posts per day) or not read from a file.")
+
+
+VALUE_CHECK = "value >= 0 OR measure IN " + sql_list(SIGNED_MEASURES)
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -97,9 +111,25 @@ TABLES: tuple[Table, ...] = (
                    default="'committed'", check="status IN ('committed', 'undone')"),
             Column("row_count", "BIGINT", "Rows written by this import.", check="row_count >= 0"),
             Column("note", "VARCHAR", "Free text, e.g. the generator's seed."),
+            Column("platform", "VARCHAR", "Platform of an uploaded file's accounts.",
+                   check=f"platform IN {sql_list(PLATFORMS)}"),
+            Column("undone_at", "TIMESTAMP", "When it was undone (UTC)."),
+            Column("undone_by", "VARCHAR", "Who undid it."),
         ),
         primary_key=("import_id",),
         sequence="imports_seq",
+    ),
+    Table(
+        "import_files",
+        "The raw bytes of every uploaded file, content-addressed by SHA-256, so that any stored value "
+        "can be traced to the file and row it came from. Kept after an undo: nothing is lost.",
+        (
+            Column("file_sha256", "VARCHAR", "SHA-256 of the content.", required=True),
+            Column("size_bytes", "BIGINT", "Size of the file.", required=True, check="size_bytes >= 0"),
+            Column("content", "BLOB", "The file as uploaded.", required=True),
+            Column("stored_at", "TIMESTAMP", "First stored (UTC).", required=True, default="current_timestamp"),
+        ),
+        primary_key=("file_sha256",),
     ),
     Table(
         "organisations",
@@ -174,13 +204,14 @@ TABLES: tuple[Table, ...] = (
                    check=f"measure IN {sql_list(MEASURE_IDS)}"),
             Column("period_start", "DATE", "First day of the period.", required=True),
             Column("period_end", "DATE", "Last day of the period (inclusive).", required=True),
-            Column("value", "BIGINT", "The count; stock measures hold the value on the last day.",
-                   required=True, check="value >= 0"),
+            Column("value", "BIGINT", "The count; stock measures hold the value on the last day; "
+                   "only net_followers may be negative.", required=True),
             _import_id(),
+            _source_row(),
         ),
         primary_key=("account_id", "measure", "period_start", "period_end"),
         foreign_keys=(("import_id", "imports(import_id)"),),
-        checks=("period_end >= period_start",),
+        checks=("period_end >= period_start", VALUE_CHECK),
     ),
     Table(
         "account_daily",
@@ -190,11 +221,13 @@ TABLES: tuple[Table, ...] = (
             Column("measure", "VARCHAR", "Measure id.", required=True, check=f"measure IN {sql_list(MEASURE_IDS)}"),
             Column("day", "DATE", "The day.", required=True),
             Column("value", "BIGINT", "The count for that day (stock measures: the level that day).",
-                   required=True, check="value >= 0"),
+                   required=True),
             _import_id(),
+            _source_row(),
         ),
         primary_key=("account_id", "measure", "day"),
         foreign_keys=(("import_id", "imports(import_id)"),),
+        checks=(VALUE_CHECK,),
     ),
     Table(
         "posts",
@@ -214,6 +247,8 @@ TABLES: tuple[Table, ...] = (
             Column("video_views", "BIGINT", "Video views.", check="video_views >= 0"),
             Column("link_clicks", "BIGINT", "Link clicks.", check="link_clicks >= 0"),
             _import_id(),
+            Column("views", "BIGINT", "Views (impressions) of this post.", check="views >= 0"),
+            _source_row(),
         ),
         primary_key=("account_id", "post_id"),
         foreign_keys=(("import_id", "imports(import_id)"),),
@@ -249,15 +284,37 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
+# Tables whose rows an upload may replace. The replaced rows move to
+# `replaced_<table>` (same columns plus the import that replaced them), so that
+# undoing any import restores exactly what was there before.
+VERSIONED_TABLES = ("period_values", "account_daily", "posts")
+
+
+def _replaced(table: Table) -> Table:
+    return Table(
+        f"replaced_{table.name}",
+        f"Earlier versions of `{table.name}` rows that a later import replaced; an undo of that import "
+        "puts them back. Same columns, plus `replaced_by`.",
+        (*table.columns, Column("replaced_by", "INTEGER", "The import whose rows replaced this one.", required=True)),
+        foreign_keys=(("import_id", "imports(import_id)"), ("replaced_by", "imports(import_id)")),
+    )
+
+
+_BASE = {t.name: t for t in TABLES}
+TABLES = TABLES + tuple(_replaced(_BASE[name]) for name in VERSIONED_TABLES)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 
-def ddl() -> list[str]:
-    """CREATE statements for every sequence and table, in dependency order."""
+def ddl(sequence_starts: dict[str, int] | None = None) -> list[str]:
+    """CREATE statements for every sequence and table, in dependency order.
+
+    `sequence_starts` continues numbering after an upgrade copied existing rows.
+    """
     statements: list[str] = []
     for table in TABLES:
         if table.sequence:
-            statements.append(f"CREATE SEQUENCE IF NOT EXISTS {table.sequence} START 1")
+            start = int((sequence_starts or {}).get(table.sequence, 1))
+            statements.append(f"CREATE SEQUENCE IF NOT EXISTS {table.sequence} START {start}")
     for table in TABLES:
         parts: list[str] = []
         for col in table.columns:
@@ -293,14 +350,17 @@ def data_model_markdown() -> str:
         "counts are checked to be ≥ 0, periods to end on or after their start, and each account holds one",
         "value per measure and period (the primary keys). Every data row names the import that supplied it,",
         "so demo rows (imports with `is_demo = true`) can be shown as such and removed in one command.",
+        "An upload that covers values already stored moves the old rows to `replaced_*`; undoing it",
+        "moves them back. An older database is upgraded on first open (see `benchmark/migrations.py`).",
         "",
         "```",
+        "import_files ─< imports (uploads keep their raw file)",
         "imports ─┬─< organisations ─┬─< organisation_kinds",
         "         │                  ├─< organisation_aliases",
-        "         │                  └─< accounts ─┬─< period_values",
-        "         │                                ├─< account_daily",
-        "         │                                └─< posts",
-        "         └── (every data row has import_id; imports are never deleted)",
+        "         │                  └─< accounts ─┬─< period_values ──> replaced_period_values",
+        "         │                                ├─< account_daily ──> replaced_account_daily",
+        "         │                                └─< posts ─────────> replaced_posts",
+        "         └── (every data row has import_id and source_row; imports are never deleted)",
         "watch_lists ─< watch_list_members >─ organisations",
         "```",
         "",

@@ -23,7 +23,13 @@ import duckdb
 import pandas as pd
 
 from . import settings
-from .errors import BenchmarkError, DatabaseInUseError, DatabaseMissingError, DatabaseNotInitialisedError
+from .errors import (
+    BenchmarkError,
+    DatabaseInUseError,
+    DatabaseMissingError,
+    DatabaseNotInitialisedError,
+    SchemaOutdatedError,
+)
 from .schema import INTEGRITY_CHECKS, SCHEMA_VERSION, ddl
 
 
@@ -123,16 +129,18 @@ class Store:
         if not self.is_initialised():
             raise DatabaseNotInitialisedError(self.path)
         version = int(self.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") or 0)
+        if version < SCHEMA_VERSION:
+            raise SchemaOutdatedError(self.path, version, SCHEMA_VERSION)
         if version > SCHEMA_VERSION:
             raise BenchmarkError(
                 f"the database {self.path} was made by a newer version of this tool "
                 f"(schema {version}, this version knows {SCHEMA_VERSION}); upgrade the tool"
             )
 
-    def create_schema(self) -> None:
+    def create_schema(self, sequence_starts: dict[str, int] | None = None) -> None:
         """Create every table (idempotent) and record the schema version."""
         with self.writer() as cur:
-            for statement in ddl():
+            for statement in ddl(sequence_starts):
                 cur.execute(statement)
             cur.execute(
                 "INSERT OR REPLACE INTO schema_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
@@ -169,6 +177,13 @@ def open_store(path: str | Path | None = None, *, must_exist: bool = True) -> St
     store = Store(resolved)
     if must_exist:
         try:
+            store.require_initialised()
+        except SchemaOutdatedError:
+            store.close()
+            from .migrations import upgrade  # imports Store: load it only when needed
+
+            upgrade(resolved)
+            store = Store(resolved)
             store.require_initialised()
         except BaseException:
             store.close()

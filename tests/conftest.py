@@ -87,7 +87,7 @@ class ValueWriter:
     def period(self, account_id: int, start: str, end: str, **measures: int) -> None:
         with self.store.writer() as cur:
             cur.executemany(
-                "INSERT INTO period_values VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO period_values VALUES (?, ?, ?, ?, ?, ?, NULL)",
                 [[account_id, m, date.fromisoformat(start), date.fromisoformat(end), v, self.import_id]
                  for m, v in measures.items()],
             )
@@ -95,7 +95,7 @@ class ValueWriter:
     def day(self, account_id: int, day: str, **measures: int) -> None:
         with self.store.writer() as cur:
             cur.executemany(
-                "INSERT INTO account_daily VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO account_daily VALUES (?, ?, ?, ?, ?, NULL)",
                 [[account_id, m, date.fromisoformat(day), v, self.import_id] for m, v in measures.items()],
             )
 

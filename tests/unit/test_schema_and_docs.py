@@ -38,14 +38,14 @@ def account(put_values):
     ("sql", "params"),
     [
         # counts are never negative
-        ("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', -1, ?)", "acc,imp"),
+        ("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', -1, ?, NULL)", "acc,imp"),
         # a period ends on or after its start
-        ("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-31', DATE '2024-07-01', 5, ?)", "acc,imp"),
+        ("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-31', DATE '2024-07-01', 5, ?, NULL)", "acc,imp"),
         # measures come from the fixed list
-        ("INSERT INTO period_values VALUES (?, 'likes', DATE '2024-07-01', DATE '2024-07-31', 5, ?)", "acc,imp"),
+        ("INSERT INTO period_values VALUES (?, 'likes', DATE '2024-07-01', DATE '2024-07-31', 5, ?, NULL)", "acc,imp"),
         # every row names an existing import
-        ("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, 999999)", "acc"),
-        ("INSERT INTO account_daily VALUES (?, 'posts', DATE '2024-07-01', -3, ?)", "acc,imp"),
+        ("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, 999999, NULL)", "acc"),
+        ("INSERT INTO account_daily VALUES (?, 'posts', DATE '2024-07-01', -3, ?, NULL)", "acc,imp"),
     ],
 )
 def test_database_constraints_reject_bad_rows(account, sql, params):

@@ -18,9 +18,9 @@ def test_a_failed_write_leaves_nothing_behind(small_store, put_values):
     before = small_store.scalar("SELECT count(*) FROM period_values")
     with pytest.raises(duckdb.Error):
         with small_store.writer() as cur:
-            cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, ?)",
+            cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, ?, NULL)",
                         [acc, put_values.import_id])
-            cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-08-01', DATE '2024-08-31', -5, ?)",
+            cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-08-01', DATE '2024-08-31', -5, ?, NULL)",
                         [acc, put_values.import_id])
     assert small_store.scalar("SELECT count(*) FROM period_values") == before
 
@@ -29,7 +29,7 @@ def test_an_exception_in_python_rolls_back_too(small_store, put_values):
     acc = put_values.account("Region Skåne")
     with pytest.raises(RuntimeError):
         with small_store.writer() as cur:
-            cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, ?)",
+            cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, ?, NULL)",
                         [acc, put_values.import_id])
             raise RuntimeError("the importer failed half-way")
     assert small_store.scalar("SELECT count(*) FROM period_values") == 0
@@ -61,7 +61,7 @@ def test_writers_in_threads_are_serialised(small_store, put_values):
     def write(account_id):
         for month in range(1, 13):
             with small_store.writer() as cur:
-                cur.execute("INSERT INTO period_values VALUES (?, 'posts', make_date(2024, ?, 1), last_day(make_date(2024, ?, 1)), 1, ?)",
+                cur.execute("INSERT INTO period_values VALUES (?, 'posts', make_date(2024, ?, 1), last_day(make_date(2024, ?, 1)), 1, ?, NULL)",
                             [account_id, month, month, put_values.import_id])
 
     threads = [threading.Thread(target=write, args=(a,)) for a in accounts]

@@ -1,0 +1,1 @@
+"""Importers of platform export files: reading, detection, parsing (no database)."""

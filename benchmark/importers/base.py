@@ -1,0 +1,60 @@
+"""The shape of a format, and a collector for the problems found while parsing one file.
+
+A format is data plus two functions: `detect(source)` returns an opaque match
+(or None when the file is not of this format), `parse(source, match, options)` returns a
+`ParsedFile` or raises `ImportRejected` listing every cell it could not read.
+Formats never touch the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .model import Cell, CellError, ImportRejected, ParsedFile, ParseOptions, RowProblem, Sheet, SourceFile
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Format:
+    id: str
+    label: str  # what the analyst sees: "YouTube Studio table data"
+    detect: Callable[[SourceFile], Any | None]
+    parse: Callable[[SourceFile, Any, ParseOptions], ParsedFile]
+
+
+@dataclass(frozen=True)
+class NotPageMetrics:
+    """A file we recognise but that holds no page metrics (audience, demographics …)."""
+
+    id: str
+    label: str  # "Meta Business Suite audience export (age, gender, places)"
+    detect: Callable[[SourceFile], bool]
+    advice: str  # what to export instead
+
+
+class Problems:
+    """Collects every unreadable cell of a file, so the analyst can fix them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[RowProblem] = []
+
+    def read(self, parse: Callable[..., T], cell: Cell, sheet: Sheet, index: int, column: str,
+             **options: Any) -> T | None:
+        """`parse(cell, **options)`, or None after recording the problem."""
+        try:
+            return parse(cell, **options)
+        except CellError as exc:
+            self.add(sheet, index, column, cell, exc.expected)
+            return None
+
+    def add(self, sheet: Sheet | None, index: int | None, column: str | None, value: Cell, expected: str) -> None:
+        where = sheet.where(index) if sheet is not None and index is not None else None
+        shown = None if value is None else str(value)
+        self.items.append(RowProblem(where, column, shown, expected))
+
+    def raise_if_any(self, file_name: str, format_label: str) -> None:
+        if self.items:
+            raise ImportRejected(file_name, format_label, self.items)
