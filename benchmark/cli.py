@@ -11,12 +11,14 @@ import csv
 import io
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from . import demo, settings, views
+from . import accounts, demo, imports, settings, views
 from .errors import (
     AmbiguousNameError,
     BenchmarkError,
@@ -29,10 +31,14 @@ from .metrics import METRICS, METRICS_BY_ID, WATCH_METRICS, get_metric
 from .periods import parse_period, periods_between
 from .registry import load_registry, resolve_organisation
 from .store import Store, open_store
+from .importers.formats import template
+from .importers.model import ImportRejected, NeedsInputError, UnreadableFileError, UnrecognisedFileError
 from .watchlists import get_watch_list
-from .vocabulary import PLATFORMS
+from .vocabulary import COUNTRIES, KINDS, PLATFORMS
 
-ARGUMENT_ERRORS = (NotFoundError, AmbiguousNameError, PeriodError, ValidationError)
+ARGUMENT_ERRORS = (NotFoundError, AmbiguousNameError, PeriodError, ValidationError, NeedsInputError)
+# A file refused for its content: reported, and the other files of the command go on.
+IMPORT_REFUSALS = (ImportRejected, UnreadableFileError, UnrecognisedFileError)
 FORMATS = ("table", "csv")
 
 
@@ -111,6 +117,58 @@ def build_parser() -> argparse.ArgumentParser:
     prof.add_argument("--group", metavar="GROUP", help="peer group (default: same kind and country)")
     output_options(prof)
 
+    imp = commands.add_parser(
+        "import", parents=[db_parent], help="import platform export files (preview with --dry-run)",
+        description="Import export files from Facebook/Instagram (Meta Business Suite, legacy Page Insights), "
+                    "LinkedIn, YouTube Studio, X, TikTok or the project template. Each file is checked completely "
+                    "and imported in one transaction, or not at all. The same file twice changes nothing.")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--organisation", metavar="ORG",
+                     help="link every account in the file that is not linked yet to ORG (name, alias or CC:CODE)")
+    imp.add_argument("--platform", metavar="P", help="the platform, for files that do not say (" + ", ".join(PLATFORMS) + ")")
+    imp.add_argument("--account", metavar="NAME", help="the page's name, for files that do not say whose page it is")
+    imp.add_argument("--period", metavar="PERIOD",
+                     help="the date range selected when exporting, for files that do not say (e.g. YouTube table data)")
+    imp.add_argument("--dry-run", action="store_true", help="show what would be imported and changed; write nothing")
+    imp.add_argument("--user", metavar="NAME", help="who is importing (default: your login name)")
+
+    hist = commands.add_parser("imports", parents=[db_parent], help="list the imports (history)",
+                               description="The import log, newest first: uploads, the demo data and the registry.")
+    hist.add_argument("--format", choices=("table", "csv"), help="table (default on a terminal) or csv")
+    hist.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    undo = commands.add_parser("undo", parents=[db_parent], help="undo an import",
+                               description="Remove an upload's values and restore the values it replaced.")
+    undo.add_argument("import_id", type=int, metavar="IMPORT_ID")
+    undo.add_argument("--user", metavar="NAME", help="who is undoing (default: your login name)")
+
+    link = commands.add_parser("link", parents=[db_parent], help="link an account to its organisation",
+                               description="Link a page (by name or platform id) to the organisation that runs it; "
+                                           "later uploads of the page find the link by themselves.")
+    link.add_argument("account", metavar="ACCOUNT", help="page name or the platform's id for it")
+    link.add_argument("--organisation", required=True, metavar="ORG", help="name, alias or CC:CODE")
+    link.add_argument("--platform", metavar="P", help="when pages on several platforms have this name")
+
+    org = commands.add_parser("org", help="organisations outside the official registry",
+                              description="Manage organisations the official registry lacks.")
+    org_commands = org.add_subparsers(dest="org_command", metavar="ACTION", parser_class=_Parser)
+    org_commands.required = True
+    org_add = org_commands.add_parser("add", parents=[db_parent], help="add an organisation",
+                                      description="Add a body outside the official registry, e.g. a public-service "
+                                                  "broadcaster, a hospital or a county administrative board.")
+    org_add.add_argument("name", metavar="NAME")
+    org_add.add_argument("--kind", required=True, choices=tuple(KINDS), help="the peer group it is compared in")
+    org_add.add_argument("--country", required=True, metavar="CC", help=", ".join(COUNTRIES))
+    org_add.add_argument("--code", metavar="CODE", help="an official code (e.g. organisation number); default: a generated one")
+    org_add.add_argument("--parent", metavar="CODE", help="code of the county or region it belongs to")
+    org_add.add_argument("--population", type=int, metavar="N", help="inhabitants it serves")
+    org_add.add_argument("--population-date", metavar="DATE", help="date of the population figure (YYYY-MM-DD)")
+
+    tmpl = commands.add_parser("template", help="write the blank data template",
+                               description="Write the project's blank template (CSV or XLSX, by the file's extension) "
+                                           "for figures collected from members or copied from another tool.")
+    tmpl.add_argument("--output", required=True, metavar="FILE", help="FILE.csv or FILE.xlsx")
+
     serve = commands.add_parser("serve", parents=[db_parent], help="run the dashboard",
                                 description="Start the dashboard (Streamlit). A database that does not exist yet is "
                                             "created with the registry and the demo data.")
@@ -160,7 +218,7 @@ def _emit(frame: pd.DataFrame, args: argparse.Namespace, *, shows_demo: bool) ->
         print(f"note: {demo.DEMO_NOTICE} (column is_demo)", file=sys.stderr)
 
 
-def _write_atomically(target: Path, text: str) -> None:
+def _write_atomically(target: Path, text: str | bytes) -> None:
     """Write to a temporary file beside the target, then rename: never a half-written file."""
     if target.is_dir():
         raise ValidationError(f"--output {target} is a folder; give a file name, e.g. {target / 'report.csv'}")
@@ -168,7 +226,10 @@ def _write_atomically(target: Path, text: str) -> None:
         raise ValidationError(f"--output {target}: the folder {target.parent} does not exist")
     temporary = target.with_name(target.name + ".partial")
     try:
-        temporary.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            temporary.write_bytes(text)
+        else:
+            temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, target)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
@@ -254,6 +315,113 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    options = imports.ImportOptions(
+        platform=args.platform, organisation=args.organisation, account=args.account,
+        period=parse_period(args.period) if args.period else None,
+        created_by=args.user or imports.default_user(),
+    )
+    rejected = 0
+    with open_store(args.db) as store:
+        for name in args.files:
+            path = Path(name)
+            if not path.is_file():
+                raise ValidationError(f"{name}: no such file")
+            try:
+                plan = imports.plan_import(store, path.name, path.read_bytes(), options)
+            except IMPORT_REFUSALS as exc:
+                print(f"benchmark: not imported: {exc}", file=sys.stderr)
+                rejected += 1
+                continue
+            _print_plan(plan)
+            if args.dry_run:
+                print("dry run: nothing written")
+                continue
+            result = imports.commit_import(store, plan, created_by=options.created_by)
+            print(result.message)
+    return 1 if rejected else 0
+
+
+def _print_plan(plan: imports.ImportPlan) -> None:
+    print(plan.summary())
+    for account in plan.accounts:
+        org = account.organisation_name or "NOT LINKED"
+        line = f"  account {account.label}: {org} ({account.how})"
+        if account.organisation_id is None:
+            hint = f"; closest: {', '.join(account.suggestions)}" if account.suggestions else ""
+            line += f"{hint}; link it with --organisation ORG, or later with `benchmark link`"
+        print(line)
+    for note in plan.parsed.notes:
+        print(f"  note: {note}")
+    if plan.parsed.ignored_columns:
+        print(f"  ignored columns: {', '.join(plan.parsed.ignored_columns[:12])}"
+              + (" …" if len(plan.parsed.ignored_columns) > 12 else ""))
+    if len(plan.changes) and plan.duplicate_of is None:
+        shown = plan.changes.astype(object).where(plan.changes.notna(), "–")
+        print(textwrap.indent(shown.to_string(index=False), "  "))
+
+
+def _cmd_imports(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        frame = imports.import_history(store)
+    fmt = args.format or ("csv" if args.output and args.output.lower().endswith(".csv") else None)
+    fmt = fmt or ("table" if sys.stdout.isatty() and not args.output else "csv")
+    if fmt == "csv":
+        text = frame.to_csv(index=False, lineterminator="\n")
+    else:
+        columns = ["import_id", "created_at", "created_by", "file_name", "format", "platform", "row_count", "status"]
+        text = frame[columns].astype(object).where(frame[columns].notna(), "–").to_string(index=False) + "\n"
+    if args.output:
+        _write_atomically(Path(args.output), text)
+        print(f"wrote {len(frame)} rows to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        print(imports.undo_import(store, args.import_id, undone_by=args.user or imports.default_user()))
+    return 0
+
+
+def _cmd_link(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        platform = views.check_platform(args.platform) if args.platform else None
+        account = accounts.resolve_account(store, args.account, platform)
+        organisation = resolve_organisation(store, args.organisation)
+        accounts.link_account(store, account.account_id, organisation.organisation_id)
+        print(f"linked {account.describe()} to {organisation.describe()}")
+    return 0
+
+
+def _cmd_org(args: argparse.Namespace) -> int:
+    population_date = None
+    if args.population_date:
+        try:
+            population_date = date.fromisoformat(args.population_date)
+        except ValueError:
+            raise ValidationError(f"--population-date {args.population_date!r} is not a date like 2025-12-31") from None
+    with open_store(args.db) as store:
+        organisation = accounts.add_organisation(
+            store, args.name, args.kind, args.country, code=args.code, parent_code=args.parent,
+            population=args.population, population_date=population_date,
+        )
+    print(f"added {organisation.describe()}")
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    target = Path(args.output)
+    suffix = target.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationError(f"--output {args.output}: name the file .csv or .xlsx")
+    content = template.template_csv() if suffix == ".csv" else template.template_xlsx()
+    _write_atomically(target, content)
+    print(f"wrote the blank template to {target}", file=sys.stderr)
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     app = settings.PROJECT_ROOT / "app.py"
     env = dict(os.environ, BENCHMARK_DB=str(settings.database_path(args.db)))
@@ -267,7 +435,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover - exec does not return
 
 
-COMMANDS = {"init": _cmd_init, "demo": _cmd_demo, "metrics": _cmd_metrics, "report": _cmd_report, "serve": _cmd_serve}
+COMMANDS = {"init": _cmd_init, "demo": _cmd_demo, "metrics": _cmd_metrics, "report": _cmd_report,
+            "import": _cmd_import, "imports": _cmd_imports, "undo": _cmd_undo, "link": _cmd_link,
+            "org": _cmd_org, "template": _cmd_template, "serve": _cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

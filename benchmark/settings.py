@@ -31,6 +31,13 @@ SETTINGS: tuple[Setting, ...] = (
         "a relative default is taken from the project folder.",
     ),
     Setting(
+        "max_upload_mb",
+        "BENCHMARK_MAX_UPLOAD_MB",
+        "50",
+        "Largest file, in megabytes, that an import accepts; checked before the file is parsed. "
+        "Keep `server.maxUploadSize` in `.streamlit/config.toml` at least as large.",
+    ),
+    Setting(
         "demo_on_empty",
         "BENCHMARK_DEMO_ON_EMPTY",
         "1",
@@ -81,3 +88,15 @@ def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env_value:
         return Path(env_value).expanduser()
     return PROJECT_ROOT / _BY_NAME["database"].default
+
+
+def max_upload_bytes() -> int:
+    """The upload size limit in bytes (setting `max_upload_mb`)."""
+    raw = get("max_upload_mb")
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        raise ValueError(f"{_BY_NAME['max_upload_mb'].env}={raw!r} is not a number of megabytes") from None
+    if megabytes <= 0:
+        raise ValueError(f"{_BY_NAME['max_upload_mb'].env} must be more than 0")
+    return int(megabytes * 2**20)

@@ -1,1 +1,59 @@
-"""Importers of platform export files: reading, detection, parsing (no database)."""
+"""Importers of platform export files: reading, detection, parsing (no database).
+
+`open_export(name, content)` reads the bytes, finds the one format that
+claims the content and parses it. The formats live in `formats/`, one module
+per family; each declares its `FORMATS` and the `NOT_PAGE_METRICS` files it
+recognises only to refuse them with advice.
+"""
+
+from __future__ import annotations
+
+from .base import Format, NotPageMetrics
+from .formats import template
+from .model import ParsedFile, ParseOptions, SourceFile, UnrecognisedFileError
+from .reading import read_file
+
+_FAMILIES = [template]
+for _name in ("meta_posts", "meta_series", "meta", "facebook_legacy", "linkedin", "youtube", "x", "tiktok"):
+    try:
+        _FAMILIES.append(__import__(f"{__name__}.formats.{_name}", fromlist=["FORMATS"]))
+    except ModuleNotFoundError as _exc:  # pragma: no cover - while a family is being written
+        if _exc.name != f"{__name__}.formats.{_name}":
+            raise
+
+FORMATS: tuple[Format, ...] = tuple(f for family in _FAMILIES for f in getattr(family, "FORMATS", ()))
+NOT_PAGE_METRICS: tuple[NotPageMetrics, ...] = tuple(
+    n for family in _FAMILIES for n in getattr(family, "NOT_PAGE_METRICS", ())
+)
+
+
+def detect(source: SourceFile) -> tuple[Format, object]:
+    """The one format that claims this file, with its match; raises with advice otherwise."""
+    for refused in NOT_PAGE_METRICS:
+        if refused.detect(source):
+            raise UnrecognisedFileError(
+                source.name, f"this is a {refused.label}, not a page-metrics export, so there is nothing to "
+                f"import from it. {refused.advice}",
+            )
+    claims = [(f, m) for f in FORMATS if (m := f.detect(source)) is not None]
+    if not claims:
+        known = "; ".join(sorted({f.label for f in FORMATS}))
+        raise UnrecognisedFileError(
+            source.name,
+            "this is not an export we recognise (its column headers match none of the known layouts). "
+            f"We read: {known}. Upload the file as the platform exported it, or copy the figures into "
+            "the project template (download it on the Upload page or with `benchmark template`).",
+        )
+    if len(claims) > 1:  # a defect in the alias tables, not the analyst's fault
+        raise UnrecognisedFileError(
+            source.name, "this file matches several layouts (" + ", ".join(f.label for f, _ in claims)
+            + "); please report it to the maintainers with the file",
+        )
+    return claims[0]
+
+
+def open_export(name: str, content: bytes, options: ParseOptions | None = None, *,
+                max_bytes: int = 50 * 2**20) -> ParsedFile:
+    source = read_file(name, content, max_bytes=max_bytes)
+    chosen, match = detect(source)
+    return chosen.parse(source, match, options or ParseOptions())

@@ -55,6 +55,7 @@ class AccountRef:
     platform: str | None = None
     name: str | None = None
     platform_account_id: str | None = None
+    organisation: str | None = None  # the organisation the file says it belongs to (the project's template)
 
     @property
     def is_named(self) -> bool:

@@ -1,0 +1,162 @@
+"""Accounts (pages, profiles, channels) and the organisations they belong to.
+
+An account is found again on every upload by the platform's own id when the
+file carries one, else by its name (folded like organisation names). Linking
+an account to an organisation is done once and stored; the next upload of the
+same page finds the link by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from .errors import NotFoundError, ValidationError
+from .registry import Organisation, find_by_name, get_organisation, name_key
+from .store import Store
+from .vocabulary import COUNTRIES, KINDS, PLATFORMS
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: int
+    platform: str
+    name: str
+    platform_account_id: str | None
+    organisation_id: int | None
+    is_demo: bool
+
+    def describe(self) -> str:
+        ident = f", id {self.platform_account_id}" if self.platform_account_id else ""
+        return f"{self.name} ({PLATFORMS[self.platform]}{ident})"
+
+
+_COLUMNS = "account_id, platform, name, platform_account_id, organisation_id, is_demo"
+
+
+def find_account(store: Store, platform: str, name: str | None, platform_account_id: str | None) -> Account | None:
+    """The stored real (non-demo) account with this platform id, else the one with this name."""
+    if platform_account_id:
+        rows = store.rows(
+            f"SELECT {_COLUMNS} FROM accounts WHERE NOT is_demo AND platform = ? AND platform_account_id = ? "
+            "ORDER BY account_id LIMIT 1",
+            [platform, platform_account_id],
+        )
+        if rows:
+            return Account(*rows[0])
+    if name:
+        key = name_key(name)
+        rows = store.rows(
+            f"SELECT {_COLUMNS} FROM accounts WHERE NOT is_demo AND platform = ? ORDER BY account_id", [platform]
+        )
+        for row in rows:
+            if name_key(row[2]) == key and (not platform_account_id or row[3] in (None, platform_account_id)):
+                return Account(*row)
+    return None
+
+
+def accounts_of(store: Store, organisation_id: int, platform: str) -> list[Account]:
+    rows = store.rows(
+        f"SELECT {_COLUMNS} FROM accounts WHERE NOT is_demo AND organisation_id = ? AND platform = ? ORDER BY name",
+        [organisation_id, platform],
+    )
+    return [Account(*r) for r in rows]
+
+
+def resolve_account(store: Store, text: str, platform: str | None = None) -> Account:
+    """An account from its name or platform id (optionally on one platform); raises with suggestions."""
+    value = (text or "").strip()
+    params: list[object] = []
+    where = "NOT is_demo"
+    if platform:
+        where += " AND platform = ?"
+        params.append(platform)
+    rows = [Account(*r) for r in store.rows(f"SELECT {_COLUMNS} FROM accounts WHERE {where} ORDER BY account_id", params)]
+    matches = [a for a in rows if a.platform_account_id == value] or [a for a in rows if name_key(a.name) == name_key(value)]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise ValidationError(
+            f"account {value!r} is on several platforms: "
+            + ", ".join(a.describe() for a in matches) + "; add --platform"
+        )
+    import difflib
+
+    names = difflib.get_close_matches(value, [a.name for a in rows], n=3, cutoff=0.6)
+    raise NotFoundError("account", value, names)
+
+
+def link_account(store: Store, account_id: int, organisation_id: int) -> Account:
+    """Link a page to the organisation that runs it (or move it to another one)."""
+    get_organisation(store, organisation_id)  # raises when unknown
+    with store.writer() as cur:
+        updated = cur.execute(
+            "UPDATE accounts SET organisation_id = ? WHERE account_id = ? AND NOT is_demo RETURNING account_id",
+            [organisation_id, account_id],
+        ).fetchall()
+    if not updated:
+        raise NotFoundError("account id", str(account_id))
+    rows = store.rows(f"SELECT {_COLUMNS} FROM accounts WHERE account_id = ?", [account_id])
+    return Account(*rows[0])
+
+
+def match_organisation(store: Store, account_name: str | None) -> Organisation | None:
+    """The one organisation whose official name or alias is exactly the page name (after folding)."""
+    if not account_name:
+        return None
+    matches = find_by_name(store, account_name)
+    return matches[0] if len(matches) == 1 else None
+
+
+def add_organisation(
+    store: Store, name: str, kind: str, country: str, *, code: str | None = None, parent_code: str | None = None,
+    population: int | None = None, population_date: date | None = None, created_by: str = "cli",
+) -> Organisation:
+    """Add a body that the official registry lacks (a broadcaster, a hospital, a county board)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("the organisation needs a name")
+    if kind not in KINDS:
+        raise ValidationError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    country = (country or "").strip().upper()
+    if country not in COUNTRIES:
+        raise ValidationError(f"unknown country {country!r}; use one of {', '.join(COUNTRIES)}")
+    if population is not None and population < 0:
+        raise ValidationError("--population must be 0 or more")
+    if population is not None and population_date is None:
+        raise ValidationError("give --population-date with --population (the date the figure refers to)")
+    existing = [o for o in find_by_name(store, name) if o.country == country]
+    if existing:
+        raise ValidationError(f"{existing[0].describe()} already exists; link pages to it instead")
+    parent_name = None
+    if parent_code:
+        parent_name = store.scalar(
+            "SELECT any_value(parent_name) FROM organisations WHERE country = ? AND parent_code = ?",
+            [country, parent_code],
+        )
+        if parent_name is None:
+            raise ValidationError(f"no county or region with code {parent_code!r} in {COUNTRIES[country]}")
+    with store.writer() as cur:
+        import_id = cur.execute(
+            "INSERT INTO imports (source_kind, created_by, row_count, note) VALUES ('manual', ?, 1, ?) "
+            "RETURNING import_id",
+            [created_by, f"organisation added by hand: {name}"],
+        ).fetchone()[0]
+        if code is None:
+            # Manual bodies get codes of their own that no registry uses.
+            code = f"M{import_id}"
+        try:
+            organisation_id = cur.execute(
+                "INSERT INTO organisations (country, kind, code, name, parent_code, parent_name, population, "
+                "population_date, source, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'manual', ?) "
+                "RETURNING organisation_id",
+                [country, kind, code, name, parent_code, parent_name, population, population_date, import_id],
+            ).fetchone()[0]
+        except duckdb.ConstraintException:
+            raise ValidationError(f"an organisation of kind {kind} with code {code} already exists in {country}") from None
+        cur.execute("INSERT INTO organisation_kinds VALUES (?, ?)", [organisation_id, kind])
+        cur.execute("INSERT INTO organisation_aliases VALUES (?, ?, ?)", [organisation_id, name, name_key(name)])
+    return get_organisation(store, organisation_id)
+

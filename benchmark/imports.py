@@ -1,0 +1,569 @@
+"""Uploads of export files: preview, commit, undo and history.
+
+The flow is always the same, for the Upload page and `benchmark import`:
+
+1. `plan_import` reads and parses the file (nothing is written), finds each
+   account and its organisation, and compares every value with what is stored:
+   new, the same, or a change (old → new). Files already imported (same
+   SHA-256) are recognised and change nothing.
+2. `commit_import` writes the plan in one transaction: the raw file, the
+   import's log row, new accounts and links, and the values. A value that
+   replaces a stored one moves the old row to `replaced_<table>`.
+3. `undo_import` takes an import's rows out and puts back the rows it
+   replaced, also when later imports came on top, so the data is exactly what
+   it would be had the import never happened.
+
+Posts become per-day figures here (posts published that day, and the sums of
+the post fields the format says are present) over the days the export covers,
+so a day without posts counts as 0 posts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from . import settings
+from .accounts import accounts_of, find_account, match_organisation
+from .errors import NotFoundError, ValidationError
+from .importers import open_export
+from .importers.model import (
+    AccountRef,
+    ImportRejected,
+    NeedsInputError,
+    ParsedFile,
+    ParseOptions,
+    RowProblem,
+    UnreadableFileError,
+)
+from .periods import Period
+from .registry import Organisation, get_organisation, resolve_organisation, suggest
+from .schema import TABLES_BY_NAME, VERSIONED_TABLES
+from .store import Store
+from .vocabulary import PLATFORMS
+
+# The local day a post counts for. Sweden, Denmark and Norway share this time
+# zone; Finland is one hour ahead, so a Finnish post between 23:00 and 24:00
+# local time counts for the next day. Documented in docs/importers.md.
+POST_DAY_ZONE = ZoneInfo("Europe/Stockholm")
+
+KEYS = {
+    "period_values": ("account_id", "measure", "period_start", "period_end"),
+    "account_daily": ("account_id", "measure", "day"),
+    "posts": ("account_id", "post_id"),
+}
+POST_VALUE_COLUMNS = ("reactions", "comments", "shares", "reach", "views", "video_views", "link_clicks")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the analyst adds to a file: needed where the file does not say it."""
+
+    platform: str | None = None
+    organisation: str | None = None  # links every account of the file that is not linked yet
+    account: str | None = None  # the page, for files that do not name it
+    period: Period | None = None  # the date range selected when exporting
+    created_by: str = "cli"
+
+
+@dataclass
+class AccountPlan:
+    ref: AccountRef
+    platform: str
+    name: str
+    platform_account_id: str | None
+    account_id: int | None  # None: created by this import
+    organisation_id: int | None
+    organisation_name: str | None
+    how: str  # how the organisation was found, in words
+    suggestions: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        ident = f" ({self.platform_account_id})" if self.platform_account_id else ""
+        return f"{self.name}{ident} on {PLATFORMS[self.platform]}"
+
+
+@dataclass
+class ImportPlan:
+    file_name: str
+    sha256: str
+    size_bytes: int
+    content: bytes
+    parsed: ParsedFile
+    platform: str | None  # None when the file holds several platforms (the template)
+    accounts: list[AccountPlan]
+    period_rows: pd.DataFrame  # account (index into accounts), measure, period_start, period_end, value, source_row
+    daily_rows: pd.DataFrame  # account, measure, day, value, source_row
+    post_rows: pd.DataFrame  # account, post_id, published_at, …, source_row
+    changes: pd.DataFrame  # account, measure, period, new, same, changed, stored, incoming
+    duplicate_of: int | None = None  # an earlier committed import of the same file
+
+    @property
+    def format_label(self) -> str:
+        return self.parsed.format_label
+
+    @property
+    def row_count(self) -> int:
+        return len(self.period_rows) + len(self.daily_rows) + len(self.post_rows)
+
+    @property
+    def first_day(self) -> date | None:
+        days = [*self.period_rows.get("period_start", []), *self.daily_rows.get("day", [])]
+        return min(days) if days else None
+
+    @property
+    def last_day(self) -> date | None:
+        days = [*self.period_rows.get("period_end", []), *self.daily_rows.get("day", [])]
+        return max(days) if days else None
+
+    @property
+    def unlinked(self) -> list[AccountPlan]:
+        return [a for a in self.accounts if a.organisation_id is None]
+
+    def summary(self) -> str:
+        span = f"{self.first_day} to {self.last_day}" if self.first_day else "no dates"
+        if self.duplicate_of is not None:
+            return f"{self.file_name}: already imported as import {self.duplicate_of}; nothing to do"
+        changed = int(self.changes["changed"].sum()) if len(self.changes) else 0
+        new = int(self.changes["new"].sum()) if len(self.changes) else 0
+        return (f"{self.file_name}: {self.format_label}, {len(self.accounts)} account(s), {span}; "
+                f"{new} new value(s), {changed} change(s) to stored values")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    import_id: int | None  # None when nothing was written (the same file again)
+    file_name: str
+    rows_written: int
+    replaced: int
+    message: str
+
+
+# -- planning ---------------------------------------------------------------------------------
+def plan_import(store: Store, file_name: str, content: bytes, options: ImportOptions = ImportOptions(),
+                *, progress: Callable[[str], None] | None = None) -> ImportPlan:
+    """Read, parse and compare one file with the database; writes nothing."""
+    say = progress or (lambda _text: None)
+    limit = settings.max_upload_bytes()
+    if len(content) > limit:
+        raise UnreadableFileError(
+            file_name, f"the file is {len(content) / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB "
+            "(setting max_upload_mb). Export a shorter date range and upload the parts."
+        )
+    sha256 = hashlib.sha256(content).hexdigest()
+    platform = _check_platform(options.platform)
+    span = (options.period.start, options.period.end) if options.period else None
+    say("reading the file")
+    parsed = open_export(file_name, content, ParseOptions(period=span), max_bytes=limit)
+    if parsed.platform and platform and parsed.platform != platform:
+        raise ValidationError(
+            f"{file_name}: this {parsed.format_label} is from {PLATFORMS[parsed.platform]}, "
+            f"but the platform was given as {PLATFORMS[platform]}; leave the platform out or fix it"
+        )
+    platform = parsed.platform or platform
+    refs = parsed.accounts
+    if platform is None and any(ref.platform is None for ref in refs):
+        raise NeedsInputError(file_name, "platform",
+                              f"this {parsed.format_label} does not say which platform it is from; "
+                              "choose the platform (--platform)")
+    say("matching accounts and organisations")
+    organisation = resolve_organisation(store, options.organisation) if options.organisation else None
+    plans = [_plan_account(store, file_name, parsed, ref, ref.platform or platform, options, organisation)
+             for ref in refs]
+    platforms = {p.platform for p in plans}
+    platform = platforms.pop() if len(platforms) == 1 else None
+    by_ref = {ref: i for i, ref in enumerate(refs)}
+    period_rows, daily_rows = _value_frames(parsed, by_ref, file_name)
+    post_rows, post_daily = _post_frames(parsed, by_ref)
+    daily_rows = _merge_daily(daily_rows, post_daily, file_name)
+    duplicate_of = store.scalar(
+        "SELECT min(import_id) FROM imports WHERE file_sha256 = ? AND status = 'committed' AND source_kind = 'upload'",
+        [sha256],
+    )
+    say("comparing with the stored values")
+    plan = ImportPlan(file_name, sha256, len(content), content, parsed, platform, plans,
+                      period_rows, daily_rows, post_rows, pd.DataFrame(), duplicate_of)
+    plan.changes = _changes(store, plan)
+    return plan
+
+
+def _check_platform(platform: str | None) -> str | None:
+    if platform is None or platform == "":
+        return None
+    key = platform.strip().lower()
+    if key == "twitter":
+        key = "x"
+    if key not in PLATFORMS:
+        raise NotFoundError("platform", platform, [p for p in PLATFORMS if p.startswith(key[:1])])
+    return key
+
+
+def _plan_account(store: Store, file_name: str, parsed: ParsedFile, ref: AccountRef, platform: str,
+                  options: ImportOptions, organisation: Organisation | None) -> AccountPlan:
+    name, ident = ref.name, ref.platform_account_id
+    given_org = organisation
+    if ref.organisation:  # the project's template names the organisation on every row
+        given_org = resolve_organisation(store, ref.organisation)
+    if not ref.is_named:
+        if options.account:
+            name = options.account.strip()
+        elif given_org is not None:
+            existing = accounts_of(store, given_org.organisation_id, platform)
+            if len(existing) > 1:
+                raise NeedsInputError(
+                    file_name, "account",
+                    f"{given_org.name} has {len(existing)} {PLATFORMS[platform]} accounts ("
+                    + ", ".join(a.name for a in existing) + "); say which one this file is from (--account)")
+            name = existing[0].name if existing else given_org.name
+        else:
+            raise NeedsInputError(
+                file_name, "account",
+                f"this {parsed.format_label} does not say whose page it is; give the page's name (--account) "
+                "or its organisation (--organisation)")
+    account = find_account(store, platform, name, ident)
+    suggestions: list[str] = []
+    if account is not None and account.organisation_id is not None:
+        org = get_organisation(store, account.organisation_id)
+        how = "linked earlier"
+    elif given_org is not None:
+        org, how = given_org, ("named in the file" if ref.organisation else "given for this import")
+    elif (found := match_organisation(store, name)) is not None:
+        org, how = found, "page name matches the registry"
+    else:
+        org, how = None, "not linked"
+        suggestions = suggest(store, name or "", limit=5)
+    return AccountPlan(
+        ref, platform, account.name if account else name, ident or (account.platform_account_id if account else None),
+        account.account_id if account else None,
+        org.organisation_id if org else None, org.name if org else None, how, suggestions,
+    )
+
+
+def _value_frames(parsed: ParsedFile, by_ref: dict[AccountRef, int], file_name: str
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    periods, days = [], []
+    for v in parsed.values:
+        row = (by_ref[v.account], v.measure, v.start, v.end, v.value, v.source_row)
+        (days if v.start == v.end else periods).append(row)
+    period_rows = pd.DataFrame(periods, columns=["account", "measure", "period_start", "period_end", "value", "source_row"])
+    daily_rows = pd.DataFrame([(a, m, s, v, r) for a, m, s, _e, v, r in days],
+                              columns=["account", "measure", "day", "value", "source_row"])
+    _refuse_conflicts(period_rows, ["account", "measure", "period_start", "period_end"], file_name)
+    _refuse_conflicts(daily_rows, ["account", "measure", "day"], file_name)
+    return period_rows.drop_duplicates(["account", "measure", "period_start", "period_end"]), \
+        daily_rows.drop_duplicates(["account", "measure", "day"])
+
+
+def _refuse_conflicts(frame: pd.DataFrame, key: list[str], file_name: str) -> None:
+    """The same account, measure and period twice in one file with different values: which is right?"""
+    if frame.empty:
+        return
+    distinct = frame.drop_duplicates([*key, "value"])
+    clashes = distinct[distinct.duplicated(key, keep=False)]
+    if clashes.empty:
+        return
+    problems = []
+    for _, group in list(clashes.groupby(key, sort=False))[:20]:
+        rows = ", ".join(str(r) for r in group["source_row"].tolist())
+        values = " vs ".join(str(v) for v in group["value"].tolist())
+        first = group.iloc[0]
+        when = first.get("day", first.get("period_start"))
+        problems.append(RowProblem(f"rows {rows}", first["measure"], values,
+                                   f"one value per day or period (these rows give {first['measure']} for {when} twice)"))
+    raise ImportRejected(file_name, "file", problems)
+
+
+def _post_frames(parsed: ParsedFile, by_ref: dict[AccountRef, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    columns = ["account", "post_id", "published_at", "post_type", "title", "permalink", *POST_VALUE_COLUMNS, "source_row"]
+    if not parsed.posts:
+        return pd.DataFrame(columns=columns), pd.DataFrame(columns=["account", "measure", "day", "value", "source_row"])
+    posts = pd.DataFrame(
+        [(by_ref[p.account], p.post_id, p.published_at, p.post_type, p.title, p.permalink,
+          *(getattr(p, c) for c in POST_VALUE_COLUMNS), p.source_row) for p in parsed.posts],
+        columns=columns,
+    )
+    # Exports list a post once; a repeated id keeps the first row (the same post, re-listed).
+    posts = posts.drop_duplicates(["account", "post_id"])
+    posts[list(POST_VALUE_COLUMNS)] = posts[list(POST_VALUE_COLUMNS)].astype("Int64")
+    posts["day"] = [
+        ts.replace(tzinfo=ZoneInfo("UTC")).astimezone(POST_DAY_ZONE).date() for ts in posts["published_at"]
+    ]
+    daily = []
+    for ref, (first, last) in parsed.post_coverage.items():
+        account = by_ref[ref]
+        mine = posts[(posts["account"] == account) & (posts["day"] >= first) & (posts["day"] <= last)]
+        days = pd.DataFrame({"day": pd.date_range(first, last, freq="D").date})
+        counts = mine.groupby("day").size().rename("posts")
+        frame = days.join(counts, on="day")
+        frame["posts"] = frame["posts"].fillna(0).astype("int64")
+        measures = ["posts", *parsed.post_measures]
+        for measure in parsed.post_measures:
+            # A day's sum is known only when every post of that day has the figure.
+            sums = mine.groupby("day")[measure].agg(lambda s: s.sum() if s.notna().all() else pd.NA)
+            frame = frame.join(sums.rename(measure), on="day")
+            frame.loc[frame["posts"] == 0, measure] = 0
+        long = frame.melt(id_vars="day", value_vars=measures, var_name="measure", value_name="value").dropna()
+        long["account"] = account
+        daily.append(long)
+    daily_frame = pd.concat(daily, ignore_index=True) if daily else pd.DataFrame(columns=["account", "measure", "day", "value"])
+    daily_frame["value"] = daily_frame["value"].astype("int64")
+    daily_frame["source_row"] = pd.NA
+    return posts.drop(columns=["day"]), daily_frame[["account", "measure", "day", "value", "source_row"]]
+
+
+def _merge_daily(direct: pd.DataFrame, from_posts: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    """Daily series given directly win over the same figure derived from posts."""
+    if from_posts.empty:
+        return direct
+    if direct.empty:
+        return from_posts
+    key = ["account", "measure", "day"]
+    merged = pd.concat([direct, from_posts], ignore_index=True)
+    return merged.drop_duplicates(key, keep="first").reset_index(drop=True)
+
+
+# -- comparing --------------------------------------------------------------------------------
+def _with_account_ids(frame: pd.DataFrame, plan: ImportPlan, ids: list[int | None]) -> pd.DataFrame:
+    out = frame.copy()
+    out["account_id"] = [ids[a] for a in out["account"]] if len(out) else []
+    out["account_name"] = [plan.accounts[a].name for a in out["account"]] if len(out) else []
+    return out
+
+
+def _changes(store: Store, plan: ImportPlan) -> pd.DataFrame:
+    """Per account, measure and period (month for daily figures): new, same and changed values, old and new totals."""
+    ids = [a.account_id for a in plan.accounts]
+    columns = ["account", "measure", "period", "new", "same", "changed", "stored", "incoming"]
+    parts = []
+    if len(plan.period_rows):
+        incoming = _with_account_ids(plan.period_rows, plan, ids)
+        parts.append(store.frame(
+            """
+            SELECT i.account_name AS account, i.measure,
+                   strftime(i.period_start, '%Y-%m-%d') || ' to ' || strftime(i.period_end, '%Y-%m-%d') AS period,
+                   count(*) FILTER (WHERE t.value IS NULL) AS new,
+                   count(*) FILTER (WHERE t.value = i.value) AS same,
+                   count(*) FILTER (WHERE t.value <> i.value) AS changed,
+                   sum(t.value) AS stored, sum(i.value) AS incoming
+            FROM incoming i LEFT JOIN period_values t
+              ON t.account_id = i.account_id AND t.measure = i.measure
+             AND t.period_start = i.period_start::DATE AND t.period_end = i.period_end::DATE
+            GROUP BY ALL
+            """, tables={"incoming": incoming[["account_name", "account_id", "measure", "period_start", "period_end", "value"]]}))
+    if len(plan.daily_rows):
+        incoming = _with_account_ids(plan.daily_rows, plan, ids)
+        parts.append(store.frame(
+            """
+            SELECT i.account_name AS account, i.measure,
+                   strftime(i.day::DATE, '%Y-%m') || ' (daily)' AS period,
+                   count(*) FILTER (WHERE t.value IS NULL) AS new,
+                   count(*) FILTER (WHERE t.value = i.value) AS same,
+                   count(*) FILTER (WHERE t.value <> i.value) AS changed,
+                   sum(t.value) AS stored, sum(i.value) AS incoming
+            FROM incoming i LEFT JOIN account_daily t
+              ON t.account_id = i.account_id AND t.measure = i.measure AND t.day = i.day::DATE
+            GROUP BY ALL
+            """, tables={"incoming": incoming[["account_name", "account_id", "measure", "day", "value"]]}))
+    if len(plan.post_rows):
+        incoming = _with_account_ids(plan.post_rows, plan, ids)
+        same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM i.{c}" for c in POST_VALUE_COLUMNS)
+        parts.append(store.frame(
+            f"""
+            SELECT i.account_name AS account, 'posts (detail)' AS measure,
+                   strftime(i.published_at, '%Y-%m') AS period,
+                   count(*) FILTER (WHERE t.post_id IS NULL) AS new,
+                   count(*) FILTER (WHERE t.post_id IS NOT NULL AND {same}) AS same,
+                   count(*) FILTER (WHERE t.post_id IS NOT NULL AND NOT ({same})) AS changed,
+                   NULL::BIGINT AS stored, NULL::BIGINT AS incoming
+            FROM incoming i LEFT JOIN posts t ON t.account_id = i.account_id AND t.post_id = i.post_id
+            GROUP BY ALL
+            """, tables={"incoming": incoming[["account_name", "account_id", "post_id", "published_at", *POST_VALUE_COLUMNS]]}))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[columns].sort_values(["account", "measure", "period"], ignore_index=True)
+
+
+# -- committing -------------------------------------------------------------------------------
+def commit_import(store: Store, plan: ImportPlan, *, created_by: str = "cli",
+                  links: dict[int, int | None] | None = None) -> ImportResult:
+    """Write the plan in one transaction. `links` maps an account's position in `plan.accounts`
+    to the organisation chosen for it on the Upload page (None leaves it unlinked)."""
+    if plan.duplicate_of is not None:
+        return ImportResult(None, plan.file_name, 0, 0,
+                            f"{plan.file_name} was already imported (import {plan.duplicate_of}); nothing changed")
+    accounts = [replace(a) for a in plan.accounts]
+    for index, organisation_id in (links or {}).items():
+        if organisation_id is not None:
+            get_organisation(store, organisation_id)
+        accounts[index].organisation_id = organisation_id
+    with store.writer() as cur:
+        # Checked again inside the transaction: another session may have imported it meanwhile.
+        again = cur.execute(
+            "SELECT min(import_id) FROM imports WHERE file_sha256 = ? AND status = 'committed' AND source_kind = 'upload'",
+            [plan.sha256],
+        ).fetchone()[0]
+        if again is not None:
+            return ImportResult(None, plan.file_name, 0, 0,
+                                f"{plan.file_name} was already imported (import {again}); nothing changed")
+        cur.execute(
+            "INSERT INTO import_files (file_sha256, size_bytes, content) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [plan.sha256, plan.size_bytes, plan.content],
+        )
+        import_id = cur.execute(
+            "INSERT INTO imports (source_kind, file_name, file_sha256, format, created_by, row_count, platform, note) "
+            "VALUES ('upload', ?, ?, ?, ?, ?, ?, ?) RETURNING import_id",
+            [plan.file_name, plan.sha256, plan.parsed.format_id, created_by, plan.row_count, plan.platform,
+             "; ".join(plan.parsed.notes)[:2000] or None],
+        ).fetchone()[0]
+        ids = [_write_account(cur, a, import_id) for a in accounts]
+        replaced = 0
+        frames = {"period_values": plan.period_rows, "account_daily": plan.daily_rows, "posts": plan.post_rows}
+        for table in VERSIONED_TABLES:
+            frame = frames[table]
+            if frame.empty:
+                continue
+            incoming = frame.copy()
+            incoming["account_id"] = [ids[a] for a in incoming["account"]]
+            incoming["import_id"] = import_id
+            replaced += _replace_rows(cur, table, incoming.drop(columns=["account"]), import_id)
+    return ImportResult(import_id, plan.file_name, plan.row_count, replaced,
+                        f"imported {plan.file_name} as import {import_id}: {plan.row_count} rows"
+                        + (f", replacing {replaced} stored" if replaced else ""))
+
+
+def _write_account(cur, account: AccountPlan, import_id: int) -> int:
+    if account.account_id is None:
+        return cur.execute(
+            "INSERT INTO accounts (organisation_id, platform, name, platform_account_id, import_id) "
+            "VALUES (?, ?, ?, ?, ?) RETURNING account_id",
+            [account.organisation_id, account.platform, account.name, account.platform_account_id, import_id],
+        ).fetchone()[0]
+    cur.execute(
+        "UPDATE accounts SET organisation_id = coalesce(organisation_id, ?), "
+        "platform_account_id = coalesce(platform_account_id, ?) WHERE account_id = ?",
+        [account.organisation_id, account.platform_account_id, account.account_id],
+    )
+    return account.account_id
+
+
+def _replace_rows(cur, table: str, incoming: pd.DataFrame, import_id: int) -> int:
+    """Move the stored rows that `incoming` replaces to replaced_<table>, then insert `incoming`."""
+    columns = [c.name for c in TABLES_BY_NAME[table].columns]
+    key = KEYS[table]
+    casts = {"period_start": "::DATE", "period_end": "::DATE", "day": "::DATE", "published_at": "::TIMESTAMP"}
+    select = ", ".join(f"i.{c}{casts.get(c, '')} AS {c}" if c in incoming.columns else f"NULL AS {c}" for c in columns)
+    join = " AND ".join(f"t.{k} = i.{k}{casts.get(k, '')}" for k in key)
+    cur.register("incoming", incoming)
+    try:
+        moved = cur.execute(
+            f"INSERT INTO replaced_{table} SELECT t.*, ? FROM {table} t JOIN incoming i ON {join}", [import_id]
+        ).fetchone()[0]
+        cur.execute(f"DELETE FROM {table} t USING incoming i WHERE {join}")
+        cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM incoming i")
+    finally:
+        cur.unregister("incoming")
+    return int(moved)
+
+
+# -- undo -------------------------------------------------------------------------------------
+def undo_import(store: Store, import_id: int, *, undone_by: str = "cli") -> str:
+    """Take an upload's rows out and restore what it replaced; the import stays in the log as undone."""
+    rows = store.rows("SELECT source_kind, status, file_name FROM imports WHERE import_id = ?", [import_id])
+    if not rows:
+        raise NotFoundError("import", str(import_id))
+    source_kind, status, file_name = rows[0]
+    if status == "undone":
+        raise ValidationError(f"import {import_id} ({file_name}) is already undone")
+    if source_kind != "upload":
+        raise ValidationError(
+            f"import {import_id} is a {source_kind} import; only uploads can be undone here "
+            "(the demo data is removed with `benchmark demo --remove`)"
+        )
+    restored = removed = 0
+    with store.writer() as cur:
+        for table in VERSIONED_TABLES:
+            key = KEYS[table]
+            same_key = " AND ".join(f"p.{k} = x.{k}" for k in key)
+            columns = ", ".join(c.name for c in TABLES_BY_NAME[table].columns)
+            # Rows this import replaced, where a later import replaced this import's row in turn:
+            # they now count as replaced by that later import.
+            cur.execute(
+                f"UPDATE replaced_{table} p SET replaced_by = x.replaced_by FROM replaced_{table} x "
+                f"WHERE p.replaced_by = ? AND x.import_id = ? AND {same_key}", [import_id, import_id],
+            )
+            removed += cur.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id]).fetchone()[0]
+            restored += cur.execute(
+                f"INSERT INTO {table} SELECT {columns} FROM replaced_{table} WHERE replaced_by = ?", [import_id]
+            ).fetchone()[0]
+            cur.execute(f"DELETE FROM replaced_{table} WHERE replaced_by = ?", [import_id])
+            cur.execute(f"DELETE FROM replaced_{table} WHERE import_id = ?", [import_id])
+        # Accounts this import created and that hold nothing now go too; links stay (they are knowledge).
+        orphan = " AND ".join(
+            f"account_id NOT IN (SELECT account_id FROM {t})"
+            for t in (*VERSIONED_TABLES, *(f"replaced_{t}" for t in VERSIONED_TABLES))
+        )
+        cur.execute(f"DELETE FROM accounts WHERE import_id = ? AND {orphan}", [import_id])
+        cur.execute(
+            "UPDATE imports SET status = 'undone', undone_at = current_timestamp, undone_by = ? WHERE import_id = ?",
+            [undone_by, import_id],
+        )
+    return (f"undid import {import_id} ({file_name}): removed {removed} rows"
+            + (f", restored {restored} earlier values" if restored else ""))
+
+
+# -- history ----------------------------------------------------------------------------------
+HISTORY_COLUMNS = ["import_id", "created_at", "created_by", "file_name", "format", "platform", "row_count",
+                   "status", "undone_at", "undone_by", "is_demo", "source_kind", "file_sha256", "note"]
+
+
+def import_history(store: Store, *, uploads_only: bool = False, limit: int | None = None) -> pd.DataFrame:
+    """The import log, newest first."""
+    where = "WHERE source_kind = 'upload'" if uploads_only else ""
+    sql = f"SELECT {', '.join(HISTORY_COLUMNS)} FROM imports {where} ORDER BY import_id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return store.frame(sql)
+
+
+def stored_file(store: Store, import_id: int) -> tuple[str, bytes]:
+    """The raw file of an upload, as it was uploaded."""
+    rows = store.rows(
+        "SELECT i.file_name, f.content FROM imports i JOIN import_files f USING (file_sha256) WHERE i.import_id = ?",
+        [import_id],
+    )
+    if not rows:
+        raise NotFoundError("uploaded file of import", str(import_id))
+    return rows[0][0], bytes(rows[0][1])
+
+
+def trace_values(store: Store, account_id: int, measure: str, first: date, last: date) -> pd.DataFrame:
+    """Where each stored value of one account and measure between two dates came from."""
+    return store.frame(
+        """
+        SELECT v.period_start, v.period_end, v.value, v.import_id, i.file_name, v.source_row, i.created_at, i.created_by
+        FROM (SELECT account_id, measure, period_start, period_end, value, import_id, source_row FROM period_values
+              UNION ALL
+              SELECT account_id, measure, day, day, value, import_id, source_row FROM account_daily) v
+        JOIN imports i USING (import_id)
+        WHERE v.account_id = ? AND v.measure = ? AND v.period_end >= ? AND v.period_start <= ?
+        ORDER BY v.period_start, v.period_end
+        """,
+        [account_id, measure, first, last],
+    )
+
+
+def default_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return "cli"
+
