@@ -15,7 +15,8 @@ The rules, in the order the query applies them:
 4. A *non-additive* measure (reach) is used only when reported for exactly P.
 5. An organisation's accounts on the platform are rolled up by summing; the
    result is NULL unless every account has a value, so a missing page is never
-   read as zero. `pages` says how many accounts were rolled up.
+   read as zero. `pages` says how many accounts were rolled up. Where an
+   organisation has real (uploaded) accounts, its demo accounts are left out.
 6. Metrics are the SQL expressions of `metrics.METRICS` over that row.
 
 Everything is parameterised; the only text spliced into SQL comes from the
@@ -79,6 +80,11 @@ orgs AS (
 accts AS (
     SELECT a.account_id, a.organisation_id, a.is_demo FROM accounts a
     JOIN orgs USING (organisation_id) WHERE a.platform = $platform
+    -- Real figures replace the synthetic demo ones: an organisation with any real account
+    -- on the platform is shown with its real accounts only, never a mix of both.
+    AND (NOT a.is_demo OR NOT EXISTS (
+        SELECT 1 FROM accounts r WHERE r.organisation_id = a.organisation_id
+        AND r.platform = a.platform AND NOT r.is_demo))
 ),
 raw AS (
     SELECT v.account_id, v.measure, v.period_start AS s, v.period_end AS e, v.value

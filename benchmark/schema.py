@@ -190,7 +190,9 @@ TABLES: tuple[Table, ...] = (
             _import_id(),
         ),
         primary_key=("account_id",),
-        unique=(("platform", "name", "organisation_id"),),
+        # is_demo is part of the key: a real page may carry the same name as the demo page it
+        # replaces (the query shows real accounts only, where an organisation has any).
+        unique=(("platform", "name", "organisation_id", "is_demo"),),
         foreign_keys=(("organisation_id", "organisations(organisation_id)"), ("import_id", "imports(import_id)")),
         sequence="accounts_seq",
     ),

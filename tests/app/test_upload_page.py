@@ -1,0 +1,82 @@
+"""The Upload page through AppTest: preview, confirm, history, undo, refusals.
+
+AppTest cannot drive a file drop zone, so the tests put the dropped files where
+the page keeps them (`upload.files` in the session); the real drop zone is
+exercised by the browser test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[2]
+FILE = ("q1.csv", "organisation,platform,period,posts,reactions\nRegion Örebro län,facebook,2026-Q1,7,70\n".encode())
+
+
+def upload_page(files: list[tuple[str, bytes]]) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.switch_page("pages/upload.py")
+    at.session_state["upload.files"] = files
+    return at.run()
+
+
+def button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_preview_confirm_history_and_undo(benchmark_db):
+    at = upload_page([FILE])
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Upload"]
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "project template" in markdown and "Region Örebro län" in markdown
+    assert "2 new" in markdown and "0 would change" in markdown
+    changes = at.dataframe[0].value
+    assert set(changes["measure"]) == {"posts", "reactions"}
+    assert any("No uploads yet" in i.value for i in at.info)
+
+    at = button(at, "upload.confirm.0").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("imported q1.csv as import" in s.value for s in at.success)
+    history = at.dataframe[-1].value
+    assert history["file_name"].tolist() == ["q1.csv"] and history["status"].tolist() == ["committed"]
+
+    # The same file again: recognised, nothing to confirm.
+    at.session_state["upload.files"] = [FILE]
+    at = at.run()
+    assert any("already imported" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "upload.confirm.0"]
+
+    at.session_state["upload.files"] = []
+    at = at.run()
+    assert button(at, "upload.undo").disabled
+    at = next(c for c in at.checkbox if c.key == "upload.undo_sure").check().run()
+    at = button(at, "upload.undo").click().run()
+    assert any("undid import" in s.value for s in at.success)
+    assert at.dataframe[-1].value["status"].tolist() == ["undone"]
+
+
+def test_rejected_file_lists_row_column_and_value(benchmark_db):
+    bad = ("bad.csv", b"organisation,platform,period,posts\nRegion \xc3\x96rebro l\xc3\xa4n,facebook,2026-Q1,sju\n")
+    at = upload_page([bad])
+    assert not at.exception
+    assert any("Not imported" in e.value for e in at.error)
+    problems = at.dataframe[0].value
+    assert problems.iloc[0].to_dict() | {} == {"where": "row 2", "column": "posts", "value": "sju",
+                                               "expected": problems.iloc[0]["expected"]}
+    assert "whole number" in problems.iloc[0]["expected"]
+    assert not [b for b in at.button if b.key == "upload.confirm.0"]
+
+
+def test_file_that_does_not_name_its_page_asks_for_it(benchmark_db):
+    series = ("Follows.csv", "\ufeffsep=,\n\"Facebook follows\"\n\"Date\",\"Primary\"\n\"2026-01-01T00:00:00\",\"3\"\n"
+              .encode("utf-16"))
+    at = upload_page([series])
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "account" in warnings and "page" in warnings
+    at.text_input(key="upload.account").input("Region Örebro län").run()
+    assert not at.exception
+    assert [b for b in at.button if b.key == "upload.confirm.0"]
