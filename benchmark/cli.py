@@ -27,14 +27,19 @@ from .errors import (
     ValidationError,
 )
 from .groups import default_group_spec, resolve_group
+from .importers.formats import template
+from .importers.model import (
+    ImportRejected,
+    NeedsInputError,
+    UnreadableFileError,
+    UnrecognisedFileError,
+)
 from .metrics import METRICS, METRICS_BY_ID, WATCH_METRICS, get_metric
 from .periods import parse_period, periods_between
 from .registry import load_registry, resolve_organisation
 from .store import Store, open_store
-from .importers.formats import template
-from .importers.model import ImportRejected, NeedsInputError, UnreadableFileError, UnrecognisedFileError
-from .watchlists import get_watch_list
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS
+from .watchlists import get_watch_list
 
 ARGUMENT_ERRORS = (NotFoundError, AmbiguousNameError, PeriodError, ValidationError, NeedsInputError)
 # A file refused for its content: reported, and the other files of the command go on.

@@ -12,7 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .model import Cell, CellError, ImportRejected, ParsedFile, ParseOptions, RowProblem, Sheet, SourceFile
+from .model import (
+    Cell,
+    CellError,
+    ImportRejected,
+    ParsedFile,
+    ParseOptions,
+    RowProblem,
+    Sheet,
+    SourceFile,
+)
 
 T = TypeVar("T")
 

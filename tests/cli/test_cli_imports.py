@@ -43,7 +43,7 @@ def test_import_dry_run_then_import_then_again(tmp_path, capsys, db):
     assert code == 0 and "already imported" in out
     code, out, _ = run(capsys, "imports", "--format", "csv", "--db", db)
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0])[0] == "import_id"
+    assert next(iter(rows[0])) == "import_id"
     upload = [r for r in rows if r["file_name"] == "q1.csv"]
     assert len(upload) == 1 and upload[0]["created_by"] == "anna" and upload[0]["status"] == "committed"
     code, out, _ = run(capsys, "undo", upload[0]["import_id"], "--db", db)
@@ -91,7 +91,7 @@ def test_template_files(tmp_path, capsys):
     code, _, err = run(capsys, "template", "--output", str(tmp_path / "t.csv"))
     assert code == 0
     text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
-    header = [line for line in text.splitlines() if not line.startswith("#")][0]
+    header = next(line for line in text.splitlines() if not line.startswith("#"))
     assert header.split(",")[:4] == ["organisation", "platform", "period", "account"]
     assert "# followers:" in text
     assert run(capsys, "template", "--output", str(tmp_path / "t.xlsx"))[0] == 0

@@ -14,7 +14,11 @@ import pytest
 from benchmark import imports
 from benchmark.errors import NotFoundError, ValidationError
 from benchmark.importers.formats.template import template_csv, template_xlsx
-from benchmark.importers.model import ImportRejected, NeedsInputError, UnrecognisedFileError
+from benchmark.importers.model import (
+    ImportRejected,
+    NeedsInputError,
+    UnrecognisedFileError,
+)
 from benchmark.periods import parse_period
 from benchmark.query import metric_table
 

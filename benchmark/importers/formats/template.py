@@ -35,7 +35,14 @@ from ...periods import custom_period, parse_period
 from ...vocabulary import PLATFORMS
 from ..base import Format, NotPageMetrics, Problems
 from ..headers import HeaderMatch, find_header, is_blank, normalise_header
-from ..model import AccountRef, CellError, ParsedFile, ParseOptions, PeriodValue, SourceFile
+from ..model import (
+    AccountRef,
+    CellError,
+    ParsedFile,
+    ParseOptions,
+    PeriodValue,
+    SourceFile,
+)
 from ..values import is_missing, parse_count, parse_date
 
 # Header names of the identity columns in the five languages (sv, da, nb, fi after English).

@@ -1,0 +1,236 @@
+"""Meta Business Suite chart export (Insights → Results/Overview → a chart's Export): one metric per file.
+
+Research: `export_formats.md` §0.1, §0.7, §0.8, §0.10, §1c, §2b.
+
+Layouts seen:
+  * as downloaded: UTF-16LE with BOM, a `sep=,` line (dropped when reading), the
+    metric title as a single quoted cell (`"Facebook reach"`), then
+    `"Date","Primary"` and one row per day (`"2025-01-01T01:00:00","5"`);
+  * re-saved by Excel: `;`, no BOM, title row `Viewers;`, header `Date;Primary`;
+  * 2022-era: no title row, the metric is the second header (`Date,New Facebook Page likes`).
+
+A file in the 2022 form is claimed only when its metric header names the
+platform (`New Facebook Page likes`): a bare `Date,Views` is also YouTube's.
+
+The title says the metric, and only sometimes the platform (Instagram reach is
+titled just `Reach`; `Views` and `Content interactions` exist for both):
+
+  title                                          measure          platform
+  `Facebook reach`                               reach            facebook
+  `Reach`                                        reach            (asked)
+  `Viewers`                                      reach            (asked)   Meta renamed reach to
+                                                                            "viewers" in 2025
+  `Follows`                                      new_followers    (asked)
+  `Facebook follows` / `Instagram follows`       new_followers    facebook / instagram
+  `New Facebook Page likes` (2022)               new_followers    facebook
+  `Views`                                        views            (asked)
+  `Facebook visits`                              profile_visits   facebook
+  `Instagram profile visits`                     profile_visits   instagram
+  `Facebook link clicks` / `Instagram link clicks`  link_clicks   facebook / instagram
+  `Content interactions`                         interactions     (asked)
+  `Couverture de la Page Facebook` (2022, French UI)  reach       facebook
+
+Swedish (or other Nordic) titles have not been seen: a file with an unknown
+title is refused, naming the title, until it is added to the table above.
+The file never names the page: its account is the one chosen in the upload
+form (`AccountRef()`), and so is the platform when the title does not say it.
+
+Each row is one Pacific calendar day (the `T00:00:00`/`T01:00:00` time only
+follows US daylight saving, §0.7): the date part is taken as is, never
+converted. `Primary` is the value of that day; extra comparison columns after
+it are ignored. Daily reach is a one-day reach (never summed by us). Some
+series leave zero days out (`Instagram follows`, §1c): for additive measures the
+days missing between the first and the last row are filled with 0; reach is
+never filled. An empty cell is unknown, not 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ...metrics import ADDITIVE, MEASURES_BY_ID
+from ..base import Format, Problems
+from ..headers import is_blank, normalise_header
+from ..model import (
+    AccountRef,
+    Cell,
+    ImportRejected,
+    ParsedFile,
+    ParseOptions,
+    PeriodValue,
+    RowProblem,
+    Sheet,
+    SourceFile,
+    UnrecognisedFileError,
+)
+from ..values import parse_count, parse_date
+from .meta_posts import column_day_first
+
+FORMAT_ID = "meta-series"
+FORMAT_LABEL = "Meta Business Suite chart export (one metric per day)"
+
+# Chart title → (platform or None when the title does not say it, measure).
+TITLES: dict[str, tuple[str | None, str]] = {
+    "Facebook reach": ("facebook", "reach"),
+    "Reach": (None, "reach"),
+    "Viewers": (None, "reach"),
+    "Follows": (None, "new_followers"),
+    "Facebook follows": ("facebook", "new_followers"),
+    "Instagram follows": ("instagram", "new_followers"),
+    "New Facebook Page likes": ("facebook", "new_followers"),
+    "Views": (None, "views"),
+    "Facebook visits": ("facebook", "profile_visits"),
+    "Instagram profile visits": ("instagram", "profile_visits"),
+    "Facebook link clicks": ("facebook", "link_clicks"),
+    "Instagram link clicks": ("instagram", "link_clicks"),
+    "Content interactions": (None, "interactions"),
+    "Couverture de la Page Facebook": ("facebook", "reach"),
+    # Swedish / Danish / Norwegian / Finnish titles: not seen yet (research §1c); add them here.
+}
+_TITLES = {normalise_header(t): v for t, v in TITLES.items()}
+_NAMED_TITLES = frozenset(t for t, (platform, _) in _TITLES.items() if platform)
+# The table's headers. Swedish `Datum` is Meta's own word in the Swedish post export (§1a);
+# the Nordic word for "Primary" has not been seen.
+DATE_HEADERS = frozenset(normalise_header(h) for h in ("Date", "Datum"))
+PRIMARY_HEADERS = frozenset(normalise_header(h) for h in ("Primary",))
+_SCAN_ROWS = 4
+
+
+@dataclass(frozen=True)
+class SeriesMatch:
+    sheet: Sheet
+    header_index: int
+    date_column: int
+    value_column: int  # `Primary`, or the metric header of the 2022 form
+    title: str | None  # None: a `Date,Primary` table without a title row
+
+
+def _cells(row: list[Cell]) -> list[str]:
+    return [str(c).strip() for c in row if c is not None and str(c).strip()]
+
+
+def _is_sep_line(row: list[Cell]) -> bool:
+    cells = _cells(row)
+    return len(cells) == 1 and normalise_header(cells[0]).startswith("sep=")
+
+
+def _title_above(sheet: Sheet, header_index: int) -> str | None:
+    for row in reversed(sheet.rows[:header_index]):
+        if is_blank(row) or _is_sep_line(row):
+            continue
+        cells = _cells(row)
+        return cells[0] if len(cells) == 1 else None
+    return None
+
+
+def _find(row: list[Cell], names: frozenset[str]) -> int | None:
+    return next((i for i, c in enumerate(row) if normalise_header(c) in names), None)
+
+
+def detect(source: SourceFile) -> SeriesMatch | None:
+    for sheet in source.sheets:
+        for index, row in enumerate(sheet.rows[:_SCAN_ROWS]):
+            date_column = _find(row, DATE_HEADERS)
+            if date_column is None:
+                continue
+            primary = _find(row, PRIMARY_HEADERS)
+            if primary is not None:
+                return SeriesMatch(sheet, index, date_column, primary, _title_above(sheet, index))
+            # 2022 form: the metric is the other header. `Date,Views` is also YouTube's Totals
+            # export, so only titles that name a Meta platform count here, with nothing around them.
+            metric = _find(row, _NAMED_TITLES)
+            if metric is not None and len(_cells(row)) == 2 and _title_above(sheet, index) is None:
+                return SeriesMatch(sheet, index, date_column, metric, str(row[metric]).strip())
+    return None
+
+
+def parse(source: SourceFile, detected: SeriesMatch, options: ParseOptions) -> ParsedFile:
+    sheet, header_index, title = detected.sheet, detected.header_index, detected.title
+    date_column, value_column = detected.date_column, detected.value_column
+    known = ", ".join(repr(t) for t in TITLES)
+    if title is None:
+        raise UnrecognisedFileError(
+            source.name,
+            "this Meta Business Suite chart export has no title row above 'Date,Primary', so the metric is "
+            f"unknown; upload the file exactly as exported (its first line names the metric: {known})",
+        )
+    if normalise_header(title) not in _TITLES:
+        raise UnrecognisedFileError(
+            source.name,
+            f"this Meta Business Suite chart export is titled {title!r}, which is not a metric we import "
+            f"(known titles: {known})",
+        )
+    platform, measure = _TITLES[normalise_header(title)]
+    label = f"Meta Business Suite chart export ({title!r})"
+    parsed = ParsedFile(FORMAT_ID, label, platform)
+    # The file never names the page: the account is the one chosen in the upload form (the
+    # platform, when the title says it, is on ParsedFile.platform for the form to check).
+    account = AccountRef()
+    headers = [str(c).strip() if c is not None else "" for c in sheet.rows[header_index]]
+    date_header, value_header = headers[date_column], headers[value_column]
+    extra = [h for i, h in enumerate(headers) if h and i not in (date_column, value_column)]
+    if extra:
+        parsed.ignored_columns.extend(extra)
+        parsed.notes.append(f"ignored the comparison column(s) beside {value_header!r}: {', '.join(extra)}")
+
+    def cell(row: list[Cell], column: int) -> Cell:
+        return row[column] if column < len(row) else None
+
+    problems = Problems()
+    data = [i for i in range(header_index + 1, len(sheet.rows)) if not is_blank(sheet.rows[i])]
+    blank = len(sheet.rows) - header_index - 1 - len(data)
+    day_first = column_day_first(problems, sheet, {i: cell(sheet.rows[i], date_column) for i in data}, date_header)
+    days: dict[date, tuple[int, int | None]] = {}
+    for index in data:
+        row = sheet.rows[index]
+        parsed.rows_read += 1
+        day = problems.read(parse_date, cell(row, date_column), sheet, index, date_header, day_first=day_first)
+        value = problems.read(parse_count, cell(row, value_column), sheet, index, value_header)
+        if day is None:
+            continue
+        if day in days:
+            problems.add(sheet, index, date_header, cell(row, date_column),
+                         f"each day once; {sheet.where(days[day][0])} has the same day")
+            continue
+        days[day] = (index, value)
+    problems.raise_if_any(source.name, label)
+    if not days:
+        raise ImportRejected(source.name, label, [RowProblem(
+            None, None, None, f"at least one day under the {date_header!r}/{value_header!r} header; "
+            "this file has none")])
+
+    missing = 0
+    for day in sorted(days):
+        index, value = days[day]
+        if value is None:
+            missing += 1
+            continue
+        parsed.values.append(PeriodValue(account, measure, day, day, value, sheet.row_numbers[index]))
+    _fill_gaps(parsed, account, measure, sorted(days))
+    if missing:
+        parsed.notes.append(f"{missing} day(s) have no value in the file: left unknown")
+    if blank:
+        parsed.notes.append(f"skipped {blank} blank row(s)")
+    parsed.notes.append("days are Meta's (US Pacific) calendar days, taken as written")
+    return parsed
+
+
+def _fill_gaps(parsed: ParsedFile, account: AccountRef, measure: str, days: list[date]) -> None:
+    """Meta leaves zero days out of some series (Instagram follows): a day without a row had none."""
+    present = set(days)
+    gaps = [days[0] + timedelta(n) for n in range((days[-1] - days[0]).days + 1)
+            if days[0] + timedelta(n) not in present]
+    if not gaps:
+        return
+    if MEASURES_BY_ID[measure].aggregation != ADDITIVE:
+        parsed.notes.append(f"{len(gaps)} day(s) between the first and last day have no row: left unknown "
+                            f"({measure} is not a count that can be assumed 0)")
+        return
+    parsed.values.extend(PeriodValue(account, measure, d, d, 0, None) for d in gaps)
+    parsed.values.sort(key=lambda v: v.start)
+    parsed.notes.append(f"filled {len(gaps)} day(s) without a row with 0 (Meta leaves zero days out of "
+                        "this series), between the first and the last day of the file")
+
+
+SERIES_FORMAT = Format(FORMAT_ID, FORMAT_LABEL, detect, parse)

@@ -1,0 +1,360 @@
+"""X / Twitter exports (research §5, §0.3, §0.8): two legacy analytics.twitter.com files and the
+current X Premium account overview.
+
+Headers are English; the legacy `_ja` file-name suffix shows other languages existed, but their
+headers are unknown [UNVERIFIED] — add them to the alias tables when a file shows them (no Nordic
+versions are known either). Excel re-saves (semicolon, local code page, `1 234` counts, .xlsx)
+read the same.
+
+**Tweet activity** (`x-tweets`, `tweet_activity_metrics_<handle>_<YYYYMMDD>_<YYYYMMDD>_<lang>.csv`,
+every field quoted, multi-line tweet texts, counts sometimes as `2633.0`, promoted columns `-`):
+one `Post` per row, for the account `@<handle>` taken from `Tweet permalink`
+(`https://twitter.com/<handle>/status/<id>`):
+
+* `Tweet id` → post_id (taken from the permalink when a spreadsheet has rounded the 19-digit id
+  into a number such as `1.09112E+18`; a permalink naming another id is an error)
+* `time` (`2019-01-31 23:32 +0000`) → published_at, converted to UTC with the offset it carries
+  (a time without an offset is taken as UTC, and a note says so)
+* `Tweet permalink` → permalink; first non-empty line of `Tweet text` → title
+* `likes` → reactions, `replies` → comments, `retweets` → shares, `impressions` → views,
+  `url clicks` → link_clicks, `media views` → video_views (X counts views of all media here:
+  videos, GIFs and images)
+
+Organic figures only: the `promoted …` columns are ignored (listed as ignored columns), as are
+engagements, engagement rate and the other click counts. The posts count per publication day
+over the days the export covers: the range in the file name when it parses — its end date is
+the first day *after* the range (the sample `…_20190101_20190201_en.csv` holds January tweets,
+and the daily file `…_20210801_20210901_en.csv` has exactly the 31 days of August) and the name
+is used only if every tweet falls inside it — else the period the analyst gives, else the first
+to the last tweet day (with a note).
+
+**Daily tweet activity** (`x-daily`, `daily_tweet_activity_metrics_<handle>_…_<lang>.csv`,
+`Date` = `2021-08-01`): one-day values for the account named in the upload form (the file does
+not say whose it is): `Tweets published` → posts, `impressions` → views, `likes` → reactions,
+`replies` → comments, `retweets` → shares, `url clicks` → link_clicks, `user profile clicks` →
+profile_visits, `media views` → video_views. Also read from a workbook into which these rows
+were pasted, one sheet per month (dates then are Excel serial numbers): every sheet with this
+header is read; a day found twice with the same figures is read once (with a note), a day found
+twice with different figures rejects the file, naming both places.
+
+**Account overview** (`x-overview`, X Premium `account_overview_analytics.csv`, `Date` =
+`Sat, Sep 6, 2025`, newest first): one-day values for the account named in the upload form:
+`Impressions` → views, `Likes` → reactions, `Replies` → comments, `Reposts` → shares,
+`New follows` → new_followers, `New follows` − `Unfollows` → net_followers (only when both are
+given), `Profile visits` → profile_visits, `Create Post` → posts, `Video views` → video_views.
+X's `Shares` column (a post sent by DM, copied link or another app) is ignored, not added to
+shares: the legacy exports have no such count, and `benchmark.metrics` defines X engagements as
+likes + replies + reposts, so adding it would break comparisons over time and across platforms.
+`Engagements`, `Bookmarks` and `Media views` are ignored too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from pathlib import PurePath
+
+from ..base import Format, NotPageMetrics, Problems
+from ..headers import Aliases, HeaderMatch, find_header, is_blank
+from ..model import (
+    AccountRef,
+    Cell,
+    CellError,
+    ImportRejected,
+    NeedsInputError,
+    ParsedFile,
+    ParseOptions,
+    PeriodValue,
+    Post,
+    RowProblem,
+    SourceFile,
+)
+from ..values import day_first_for, parse_count, parse_date, parse_datetime
+
+PLATFORM = "x"
+ACCOUNT = AccountRef(PLATFORM)
+
+TWEETS_LABEL = "X/Twitter tweet activity export (analytics.twitter.com, one row per tweet)"
+DAILY_LABEL = "X/Twitter daily tweet activity export (analytics.twitter.com, one row per day)"
+OVERVIEW_LABEL = "X account overview export (X Premium analytics, one row per day)"
+
+# Other languages of the legacy exports (`_ja`, …) and any Nordic ones: not collected yet.
+TWEET_ALIASES: Aliases = {
+    "tweet_id": ("Tweet id",),
+    "permalink": ("Tweet permalink",),
+    "text": ("Tweet text",),
+    "time": ("time",),
+    "reactions": ("likes",),
+    "comments": ("replies",),
+    "shares": ("retweets",),
+    "views": ("impressions",),
+    "link_clicks": ("url clicks",),
+    "video_views": ("media views",),
+}
+TWEET_MEASURES = ("reactions", "comments", "shares", "views", "link_clicks", "video_views")
+
+DAILY_ALIASES: Aliases = {
+    "date": ("Date",),
+    "posts": ("Tweets published",),
+    "views": ("impressions",),
+    "reactions": ("likes",),
+    "comments": ("replies",),
+    "shares": ("retweets",),
+    "link_clicks": ("url clicks",),
+    "profile_visits": ("user profile clicks",),
+    "video_views": ("media views",),
+}
+
+OVERVIEW_ALIASES: Aliases = {
+    "date": ("Date",),
+    "views": ("Impressions",),
+    "reactions": ("Likes",),
+    "comments": ("Replies",),
+    "shares": ("Reposts",),
+    "new_followers": ("New follows",),
+    "unfollows": ("Unfollows",),
+    "profile_visits": ("Profile visits",),
+    "posts": ("Create Post",),
+    "video_views": ("Video views",),
+}
+
+_PERMALINK = re.compile(r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<handle>\w+)/status(?:es)?/(?P<id>\d+)")
+_DIGITS = re.compile(r"^\d+$")
+_FILE_RANGE = re.compile(
+    r"^tweet_activity_metrics_(?P<handle>\w+?)_(?P<start>\d{8})_(?P<end>\d{8})_[a-z]{2}\w*"
+    r"(?: ?\(\d+\))?\.(?:csv|xlsx|xls)$",
+    re.IGNORECASE,
+)
+
+
+def _text(cell: Cell) -> str:
+    return "" if cell is None else str(cell).strip()
+
+
+def _rejected(source: SourceFile, label: str, message: str) -> ImportRejected:
+    return ImportRejected(source.name, label, [RowProblem(None, None, None, message)])
+
+
+def _day_first(match: HeaderMatch, field: str, problems: Problems) -> bool | None:
+    """Whether the column's slash dates are day first; a column mixing both orders is a problem."""
+    cells = [match.get(row, field) for row in match.sheet.rows[match.data_start:]]
+    try:
+        return day_first_for(cells)
+    except CellError as exc:
+        problems.add(match.sheet, match.data_start + cells.index(exc.value), match.header_of(field),
+                     exc.value, exc.expected)
+        return None
+
+
+# -- tweet activity --------------------------------------------------------------------
+def detect_tweets(source: SourceFile) -> HeaderMatch | None:
+    for sheet in source.sheets:
+        match = find_header(sheet, TWEET_ALIASES, {"tweet_id", "permalink", "time"})
+        if match is not None:
+            return match
+    return None
+
+
+def parse_tweets(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> ParsedFile:
+    sheet = match.sheet
+    measures = [m for m in TWEET_MEASURES if match.has(m)]
+    parsed = ParsedFile("x-tweets", TWEETS_LABEL, PLATFORM, post_measures=tuple(measures),
+                        ignored_columns=list(match.unmapped))
+    problems = Problems()
+    ids_from_links = no_offset = blanks = 0
+    for i in range(match.data_start, len(sheet.rows)):
+        row = sheet.rows[i]
+        if is_blank(row):
+            blanks += 1
+            continue
+        parsed.rows_read += 1
+        permalink = _text(match.get(row, "permalink"))
+        link = _PERMALINK.match(permalink)
+        if link is None:
+            problems.add(sheet, i, match.header_of("permalink"), permalink or None,
+                         "the tweet's link https://twitter.com/<handle>/status/<id>")
+        id_cell = match.get(row, "tweet_id")
+        tweet_id = _text(id_cell)
+        if not isinstance(id_cell, str) or not _DIGITS.match(tweet_id):
+            # A spreadsheet turns the 19-digit id into a rounded number; the link keeps it exact.
+            if link is not None:
+                tweet_id = link["id"]
+                ids_from_links += 1
+            else:
+                problems.add(sheet, i, match.header_of("tweet_id"), id_cell, "the tweet id (digits)")
+        elif link is not None and link["id"] != tweet_id:
+            problems.add(sheet, i, match.header_of("tweet_id"), tweet_id,
+                         f"the id in the tweet's permalink ({link['id']})")
+        stamp = problems.read(parse_datetime, match.get(row, "time"), sheet, i, match.header_of("time"))
+        figures = {m: problems.read(parse_count, match.get(row, m), sheet, i, match.header_of(m)) for m in measures}
+        if stamp is None or link is None:
+            continue
+        naive, offset = stamp
+        if offset is None:
+            no_offset += 1
+        published = naive - offset if offset is not None else naive
+        title = next((line.strip() for line in _text(match.get(row, "text")).splitlines() if line.strip()), None)
+        parsed.posts.append(Post(
+            AccountRef(PLATFORM, link["handle"]), tweet_id, published, title=title, permalink=permalink,
+            source_row=sheet.row_numbers[i], **figures,
+        ))
+    problems.raise_if_any(source.name, TWEETS_LABEL)
+    if ids_from_links:
+        parsed.notes.append(f"{ids_from_links} tweet id(s) were not exact digits (spreadsheet rounding?); "
+                            "taken from the tweet permalink")
+    if no_offset:
+        parsed.notes.append(f"{no_offset} tweet time(s) carry no UTC offset; taken as UTC")
+    if blanks:
+        parsed.notes.append(f"skipped {blanks} blank row(s)")
+    _set_coverage(source, parsed, options)
+    return parsed
+
+
+def range_from_name(file_name: str) -> tuple[str, date, date] | None:
+    """(handle, first day, last day) from a legacy export's name, whose end date is exclusive."""
+    found = _FILE_RANGE.match(PurePath(file_name.replace("\\", "/")).name)
+    if found is None:
+        return None
+    try:
+        start = datetime.strptime(found["start"], "%Y%m%d").date()
+        end = datetime.strptime(found["end"], "%Y%m%d").date() - timedelta(days=1)
+    except ValueError:
+        return None
+    return (found["handle"], start, end) if start <= end else None
+
+
+def _set_coverage(source: SourceFile, parsed: ParsedFile, options: ParseOptions) -> None:
+    days = [p.published_at.date() for p in parsed.posts]
+    named = range_from_name(source.name)
+    coverage: tuple[date, date] | None = None
+    if named is not None:
+        _, start, end = named
+        if all(start <= d <= end for d in days):
+            coverage = (start, end)
+            parsed.notes.append(f"the file name says the export covers {start} to {end}")
+        else:
+            parsed.notes.append(f"the file name says {start} to {end}, but some tweets fall outside; "
+                                "the name was not used for the range")
+    if coverage is None and options.period is not None:
+        coverage = options.period
+    if coverage is None and days:
+        coverage = (min(days), max(days))
+        parsed.notes.append(f"the file does not say which dates it covers: taken as the first to the last "
+                            f"tweet day, {coverage[0]} to {coverage[1]}; give the exported range to count "
+                            "days without tweets at the ends")
+    if coverage is None:
+        raise NeedsInputError(source.name, "period", "this tweet activity export has no tweets and does not say "
+                              "which dates it covers; give the date range you exported")
+    accounts = list(dict.fromkeys(p.account for p in parsed.posts))
+    if not accounts:
+        accounts = [AccountRef(PLATFORM, named[0]) if named is not None else ACCOUNT]
+    for account in accounts:
+        parsed.post_coverage[account] = coverage
+
+
+# -- daily series (legacy daily file, account overview) ------------------------------------
+def _read_days(
+    source: SourceFile, matches: Sequence[HeaderMatch], fields: Sequence[str], parsed: ParsedFile,
+    problems: Problems,
+) -> list[tuple[date, int, dict[str, int | None]]]:
+    """(day, file row, field -> count) once per day over all sheets; repeated days checked."""
+    days: dict[date, tuple[str, int, dict[str, int | None]]] = {}
+    repeats: list[str] = []
+    blanks = 0
+    for match in matches:
+        sheet = match.sheet
+        data = range(match.data_start, len(sheet.rows))
+        day_first = _day_first(match, "date", problems)
+        date_header = match.header_of("date")
+        present = [f for f in fields if match.has(f)]
+        for i in data:
+            row = sheet.rows[i]
+            if is_blank(row):
+                blanks += 1
+                continue
+            parsed.rows_read += 1
+            date_cell = match.get(row, "date")
+            day = problems.read(parse_date, date_cell, sheet, i, date_header, day_first=day_first)
+            figures = {f: problems.read(parse_count, match.get(row, f), sheet, i, match.header_of(f))
+                       for f in present}
+            if day is None:
+                continue
+            if day in days:
+                where, _, earlier = days[day]
+                if earlier == figures:
+                    repeats.append(f"{day} ({where} and {sheet.where(i)})")
+                else:
+                    problems.add(sheet, i, date_header, date_cell,
+                                 f"one row per day: {day} is also at {where} with other figures")
+                continue
+            days[day] = (sheet.where(i), sheet.row_numbers[i], figures)
+    if repeats:
+        shown = ", ".join(repeats[:5]) + (" …" if len(repeats) > 5 else "")
+        parsed.notes.append(f"{len(repeats)} day(s) appear twice with the same figures and were read once: {shown}")
+    if blanks:
+        parsed.notes.append(f"skipped {blanks} blank row(s)")
+    return [(day, row, figures) for day, (_, row, figures) in days.items()]
+
+
+def _add_daily(parsed: ParsedFile, day: date, row: int, figures: dict[str, int | None]) -> None:
+    for measure, value in figures.items():
+        if value is not None:
+            parsed.values.append(PeriodValue(ACCOUNT, measure, day, day, value, row))
+
+
+def detect_daily(source: SourceFile) -> tuple[HeaderMatch, ...] | None:
+    matches = tuple(
+        match for sheet in source.sheets
+        if (match := find_header(sheet, DAILY_ALIASES, {"date", "posts", "views"})) is not None
+    )
+    return matches or None
+
+
+def parse_daily(source: SourceFile, matches: tuple[HeaderMatch, ...], options: ParseOptions) -> ParsedFile:
+    parsed = ParsedFile("x-daily", DAILY_LABEL, PLATFORM,
+                        ignored_columns=list(dict.fromkeys(h for m in matches for h in m.unmapped)))
+    read = {m.sheet.name for m in matches}
+    for sheet in source.sheets:
+        if sheet.name not in read and any(not is_blank(r) for r in sheet.rows):
+            parsed.notes.append(f"sheet {sheet.name!r} has no daily tweet activity header; not read")
+    problems = Problems()
+    days = _read_days(source, matches, [f for f in DAILY_ALIASES if f != "date"], parsed, problems)
+    problems.raise_if_any(source.name, DAILY_LABEL)
+    if not days:
+        raise _rejected(source, DAILY_LABEL, "the file has a header but no dated rows")
+    for day, row, figures in days:
+        _add_daily(parsed, day, row, figures)
+    return parsed
+
+
+def detect_overview(source: SourceFile) -> HeaderMatch | None:
+    for sheet in source.sheets:
+        match = find_header(sheet, OVERVIEW_ALIASES, {"date", "new_followers", "shares", "posts"})
+        if match is not None:
+            return match
+    return None
+
+
+def parse_overview(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> ParsedFile:
+    parsed = ParsedFile("x-overview", OVERVIEW_LABEL, PLATFORM, ignored_columns=list(match.unmapped))
+    problems = Problems()
+    days = _read_days(source, [match], [f for f in OVERVIEW_ALIASES if f != "date"], parsed, problems)
+    problems.raise_if_any(source.name, OVERVIEW_LABEL)
+    if not days:
+        raise _rejected(source, OVERVIEW_LABEL, "the file has a header but no dated rows")
+    for day, row, figures in days:
+        unfollows = figures.pop("unfollows", None)
+        follows = figures.get("new_followers")
+        if follows is not None and unfollows is not None:
+            figures["net_followers"] = follows - unfollows
+        _add_daily(parsed, day, row, figures)
+    return parsed
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("x-tweets", TWEETS_LABEL, detect_tweets, parse_tweets),
+    Format("x-daily", DAILY_LABEL, detect_daily, parse_daily),
+    Format("x-overview", OVERVIEW_LABEL, detect_overview, parse_overview),
+)
+NOT_PAGE_METRICS: tuple[NotPageMetrics, ...] = ()
