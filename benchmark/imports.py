@@ -226,7 +226,11 @@ def _plan_account(store: Store, file_name: str, parsed: ParsedFile, ref: Account
                 file_name, "account",
                 f"this {parsed.format_label} does not say whose page it is; give the page's name (--account) "
                 "or its organisation (--organisation)")
+    if not name and options.account:  # the file gives only the platform's id for the page
+        name = options.account.strip()
     account = find_account(store, platform, name, ident)
+    if not name:
+        name = account.name if account else (given_org.name if given_org else f"{PLATFORMS[platform]} page {ident}")
     suggestions: list[str] = []
     if account is not None and account.organisation_id is not None:
         org = get_organisation(store, account.organisation_id)
