@@ -81,6 +81,80 @@ def metrics_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def importers_markdown() -> str:
+    import inspect
+
+    from . import imports
+    from .importers import FORMATS, NOT_PAGE_METRICS, _FAMILIES
+    from .importers.formats.template import COLUMN_HELP, TEMPLATE_COLUMNS
+
+    lines = [
+        "# Importing platform exports",
+        "",
+        GENERATED_NOTE,
+        "",
+        "Upload files on the **Upload** page or with `benchmark import FILE...` (see docs/cli.md). The format is",
+        "detected from the file's content (column headers, sheet contents, title rows), never from its name or",
+        "column positions. Every import behaves the same way:",
+        "",
+        "- **Preview first**: the detected format, the accounts and the organisations they belong to, the days",
+        "  covered, and per account, measure and period how many values are new, the same as stored, or would",
+        "  change (stored total → new total). Nothing is written before you confirm (`--dry-run` on the CLI).",
+        "- **Strict**: any value that cannot be read is listed with its row, column, the value and what was",
+        "  expected, and the file is not imported at all. Rows that are not data (a `Total` row, a description",
+        "  row under the header, blank rows) are skipped with a note. Empty cells, `-`, `--`, `NAN` and `N/A`",
+        "  are *unknown*, never 0.",
+        "- **Atomic**: one transaction per file; a failure or a killed process leaves the database as before.",
+        "- **Idempotent**: the same file again (same SHA-256) changes nothing and says so. A new file that covers",
+        "  values already stored replaces them; the replaced rows are kept (`replaced_*` tables), so",
+        "  `benchmark undo IMPORT_ID` (or *Undo import* on the page) restores exactly the earlier values, also",
+        "  when later imports came on top.",
+        "- **Traceable**: the raw file is kept in the database (`import_files`, by SHA-256) and every stored value",
+        "  carries its import and file row (`source_row`); the history lists who imported what and when.",
+        "- **Bounded**: files larger than the `max_upload_mb` setting are refused before they are parsed;",
+        "  `.xlsx` files are checked for decompression bombs and read without XML entities.",
+        "- **Nordic re-saves** are read like the originals: `;` or tab delimiters, decimal comma, thousands",
+        "  separators (space, non-breaking space, period), Windows-1252/UTF-8/UTF-8-BOM/UTF-16, dates as",
+        "  `dd-mm-yyyy`, `dd.mm.yyyy`, ISO or Excel serial numbers.",
+        "",
+        "## Accounts and organisations",
+        "",
+        "A page is found again on each upload by the platform's id when the file has one, else by its name.",
+        "Its organisation is, in this order: the link stored earlier; the organisation named for the import",
+        "(`--organisation`, which links every page of the file that is not linked yet, since one organisation",
+        "often runs several pages); the registry name or alias that equals the page name; else it stays",
+        "unlinked, with the closest registry names suggested, until it is linked (on the Upload page or with",
+        "`benchmark link ACCOUNT --organisation ORG`). Files that do not name their page (Meta chart exports,",
+        "YouTube, TikTok, some X files) need `--account` or `--organisation`; files that do not say their",
+        "platform need `--platform`. Where an organisation has real (uploaded) pages on a platform, its",
+        "synthetic demo pages are left out of every figure.",
+        "",
+        "Post-level files also give per-day figures: the number of posts published each day and the sums of",
+        "their reactions, comments, shares, views and clicks, over the days the export covers (a day without",
+        "posts counts 0 posts). A post counts for its publication day in "
+        f"{imports.POST_DAY_ZONE.key} time (the same in Sweden, Denmark and Norway; Finland is one hour ahead).",
+        "A day's sum is unknown when any post of that day lacks the figure.",
+        "",
+        "## Formats",
+        "",
+        "| id | what |",
+        "|---|---|",
+    ]
+    lines += [f"| `{f.id}` | {f.label} |" for f in FORMATS]
+    lines += ["", "Recognised and refused with advice (not page metrics):", "", "| id | what | advice |", "|---|---|---|"]
+    lines += [f"| `{n.id}` | {n.label} | {n.advice} |" for n in NOT_PAGE_METRICS]
+    lines += ["", "## The project template", "",
+              "Download it blank on the Upload page or with `benchmark template --output FILE.csv|FILE.xlsx`.", "",
+              "| column | meaning |", "|---|---|"]
+    lines += [f"| `{c}` | {COLUMN_HELP[c]} |" for c in TEMPLATE_COLUMNS]
+    for family in _FAMILIES:
+        name = family.__name__.rsplit(".", 1)[-1]
+        lines += ["", f"## Family `{name}`", "", inspect.cleandoc(family.__doc__ or "").strip()]
+        for part in getattr(family, "PARTS", ()):
+            lines += ["", inspect.cleandoc(part.__doc__ or "").strip()]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def settings_markdown() -> str:
     lines = ["# Settings", "", GENERATED_NOTE, "", "Set these as environment variables before starting the dashboard or the command line.", "",
              "| setting | environment variable | default | what it does |", "|---|---|---|---|"]
@@ -123,6 +197,7 @@ def generated() -> dict[Path, str]:
         DOCS / "data-model.md": data_model_markdown(),
         DOCS / "settings.md": settings_markdown(),
         DOCS / "cli.md": cli_markdown(),
+        DOCS / "importers.md": importers_markdown(),
     }
 
 

@@ -30,8 +30,12 @@ from __future__ import annotations
 from ..base import Format, NotPageMetrics
 from ..headers import find_header, is_blank, normalise_header
 from ..model import Cell, SourceFile
+from . import meta_posts, meta_series
 from .meta_posts import POSTS_FORMAT
 from .meta_series import SERIES_FORMAT
+
+# The modules whose docstrings docs/importers.md shows under this family.
+PARTS = (meta_posts, meta_series)
 
 FORMATS: tuple[Format, ...] = (POSTS_FORMAT, SERIES_FORMAT)
 
