@@ -34,8 +34,24 @@ def _store(path: str) -> Store:
     return ensure_database(settings.database_path(path), with_demo=settings.get("demo_on_empty") != "0")
 
 
+def _route_through_app() -> None:
+    """Run app.py's navigation even when the first request of a fresh server is a page's own URL.
+
+    Streamlit treats a `pages/` folder beside app.py as a legacy multipage app until
+    `st.navigation` has run once; a first request for /upload would then run the page
+    alone, with file names in the sidebar. Clearing the flag and rerunning lets
+    app.py route it (the flag is Streamlit's own; pinned version, tested in the browser).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_store() -> Store:
     """The process's store; shows a plain error and stops the page if the database cannot be opened."""
+    _route_through_app()
     try:
         return _store(str(settings.database_path()))
     except BenchmarkError as exc:

@@ -123,3 +123,27 @@ def test_peer_ranking_page_draws_its_chart(page, dashboard_url: str) -> None:
     expect(page.get_by_text(DEMO_NOTICE)).to_be_visible()
     _assert_no_error_boxes(page)
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def test_upload_a_file_preview_confirm_and_see_it_in_the_history(page, dashboard_url: str, tmp_path) -> None:
+    """Drop a file on the real drop zone, read the preview, confirm, and find it in the history."""
+    expect = _expect()
+    errors = _collect_page_errors(page)
+    upload = tmp_path / "members-q1.csv"
+    upload.write_text("organisation;platform;period;posts;reactions\r\nRegion Örebro län;Facebook;2026-Q1;9;1 234\r\n",
+                      encoding="cp1252")
+    page.goto(f"{dashboard_url}/upload")
+    _wait_until_idle(page)
+    expect(page.get_by_role("heading", name="Upload", level=1)).to_be_visible()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))
+    expect(page.get_by_text("project template")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("Region Örebro län on Facebook")).to_be_visible()
+    expect(page.get_by_text("2 new")).to_be_visible()
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text("imported members-q1.csv as import")).to_be_visible(timeout=WAIT_MS)
+    _wait_until_idle(page)
+    history = page.locator(GRID_A11Y_TABLE).last
+    expect(history.locator("td", has_text="members-q1.csv")).to_have_count(1)
+    _assert_no_error_boxes(page)
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+    _full_page_screenshot(page, RESULTS / "upload.png")
