@@ -42,9 +42,12 @@ def _route_through_app() -> None:
     alone, with file names in the sidebar. Clearing the flag and rerunning lets
     app.py route it (the flag is Streamlit's own; pinned version, tested in the browser).
     """
+    from streamlit import config
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    # AppTest sets the flag again before each of its runs, and a rerun there would drop the
+    # widget interaction under test; its pages run alone as before.
+    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
         PagesManager.uses_pages_directory = False
         st.rerun()
 

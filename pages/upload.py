@@ -116,8 +116,15 @@ for index, (name, content) in enumerate(pending):
         # A plan is reused across reruns until the data or the options change.
         key = hashlib.sha256(content).hexdigest() + repr(run_options) + repr(store.data_version())
         try:
-            with st.spinner(f"Reading {name}…"):
-                plan = st.session_state.get(f"upload.plan.{key}") or imports.plan_import(store, name, content, run_options)
+            plan = st.session_state.get(f"upload.plan.{key}")
+            # One slot on every run (so the widgets below keep their identity) that shows each step
+            # of reading a file while it runs: large files take seconds.
+            progress_line = st.empty()
+            if plan is None:
+                plan = imports.plan_import(
+                    store, name, content, run_options,
+                    progress=lambda step: progress_line.caption(f":material/hourglass_top: {name}: {step}…"))
+            progress_line.empty()
             st.session_state[f"upload.plan.{key}"] = plan
         except ImportRejected as exc:
             st.error(f"**Not imported.** {exc.file_name}: {len(exc.problems)} value(s) in this {exc.format_label} "
@@ -139,7 +146,8 @@ for index, (name, content) in enumerate(pending):
         go, stop = st.columns([1, 5])
         if go.button("Import", key=f"upload.confirm.{index}", type="primary"):
             try:
-                result = imports.commit_import(store, plan, created_by=run_options.created_by, links=links)
+                with st.spinner(f"Writing {plan.row_count:,} rows in one transaction…"):
+                    result = imports.commit_import(store, plan, created_by=run_options.created_by, links=links)
             except BenchmarkError as exc:
                 st.error(str(exc))
             else:

@@ -28,9 +28,20 @@ workbook, the line in a text editor for a CSV (a removed `sep=` line still
 counts, and a row whose quoted text spans several lines has the number of the
 line where it starts). Blank rows inside a table are kept as `[]` (a CSV's blank
 line, an empty spreadsheet row) and trailing blank rows are dropped; workbook
-rows lose trailing empty cells.
+rows lose trailing empty cells (rows missing from a SpreadsheetML file become `[]`
+too, as in openpyxl). Workbook cells keep their types: str, int, float,
+datetime or None; booleans become "TRUE"/"FALSE" and error cells their text
+(`#N/A`), so that reading a count from them fails loudly.
 
-Every failure is an `UnreadableFileError` with a plain-language reason.
+Refused, each with an `UnreadableFileError` saying why in plain words: files
+over the upload limit (checked first), empty files, binary data (images, PDFs,
+archives, NUL bytes, bytes that are no text in any encoding above), web pages
+saved as `.xls`, ZIP files that are no workbook (a YouTube export ZIP: unzip
+it), password-protected or damaged workbooks, XML with entity or DTD
+declarations (entity-expansion attacks), lines wrapped whole into one quoted
+cell by a spreadsheet (§1b, the `WRAPPED_LINES` sample), a quoted text that
+never closes, more than 10,000 columns, more than 1,048,576 rows or 20 million
+cells. No other exception escapes, whatever the bytes.
 """
 
 from __future__ import annotations
@@ -97,11 +108,14 @@ def read_file(name: str, content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) 
         )
     if not content.strip():
         raise UnreadableFileError(name, "the file is empty")
+    kind = "csv"
     try:
         if content[:4] in _ZIP_MAGIC:
-            return SourceFile(name, content, _read_xlsx(name, content, max_bytes), "xlsx")
+            kind = "xlsx"
+            return SourceFile(name, content, _read_xlsx(name, content, max_bytes), kind)
         if content.startswith(_OLE_MAGIC):
-            return SourceFile(name, content, _read_biff(name, content), "xls")
+            kind = "xls"
+            return SourceFile(name, content, _read_biff(name, content), kind)
         for magic, what in _MAGIC:
             if content.startswith(magic):
                 raise UnreadableFileError(name, f"this is {what}, not a CSV or Excel file; {AS_DOWNLOADED}")
@@ -112,25 +126,34 @@ def read_file(name: str, content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) 
                 raise UnreadableFileError(
                     name, f"this is an XML file but not an Excel spreadsheet saved as XML; {AS_DOWNLOADED}"
                 )
-            return SourceFile(name, content, _read_spreadsheetml(name, content), "spreadsheetml")
+            kind = "spreadsheetml"
+            return SourceFile(name, content, _read_spreadsheetml(name, content), kind)
         if re.match(r"<(!doctype html|html|table)\b", head[:64], re.IGNORECASE):
             raise UnreadableFileError(
                 name,
                 "this is a web page (HTML) saved under a spreadsheet name, not a CSV or Excel file; "
                 "open it in Excel and save it as .xlsx, or " + AS_DOWNLOADED,
             )
-        return SourceFile(name, content, (_read_csv(name, text, encoding),), "csv")
+        return SourceFile(name, content, (_read_csv(name, text, encoding),), kind)
     except UnreadableFileError:
         raise
     except Exception as error:  # libraries fail on broken files in many ways; none may escape
         raise UnreadableFileError(
-            name, f"the file could not be opened, it may be damaged ({type(error).__name__}: {error}); "
-            f"export it again and {AS_DOWNLOADED}",
+            name, f"{_DAMAGED[kind]} ({type(error).__name__}: {error}); export it again from the platform",
         ) from error
 
 
+_DAMAGED = {
+    "xlsx": "the Excel workbook (.xlsx) is damaged and cannot be read",
+    "xls": "the Excel 97-2003 workbook (.xls) is damaged and cannot be read",
+    "spreadsheetml": "the Excel XML spreadsheet is damaged and cannot be read",
+    "csv": "the file could not be read, it may be damaged",
+}
+
+
 def _megabytes(size: int) -> str:
-    return f"{size / 2**20:.3g}"
+    value = size / 2**20
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -294,7 +317,7 @@ def _refuse_wrapped_lines(name: str, rows: list[list[Cell]]) -> None:
     if len(filled) < 2 or any(len(row) != 1 for row in filled):
         return
     for delimiter in DELIMITERS:
-        splittable = sum(1 for row in filled if len(next(csv.reader([str(row[0])], delimiter=delimiter))) > 1)
+        splittable = sum(1 for row in filled if _splits(str(row[0]), delimiter))
         if splittable >= 0.8 * len(filled):
             raise UnreadableFileError(
                 name,
@@ -303,6 +326,14 @@ def _refuse_wrapped_lines(name: str, rows: list[list[Cell]]) -> None:
                 "-separated columns cannot be told apart; upload the file exactly as downloaded from the "
                 "platform, without opening and saving it first",
             )
+
+
+def _splits(cell: str, delimiter: str) -> bool:
+    try:
+        first = next(csv.reader(io.StringIO(cell, newline=""), delimiter=delimiter, strict=False), [])
+    except csv.Error:
+        return False
+    return len(first) > 1
 
 
 # -- workbooks ----------------------------------------------------------------------------------
@@ -342,6 +373,12 @@ class _SheetBuilder:
         return Sheet(self.sheet_name, self.rows, self.numbers)
 
 
+def _nonempty(name: str, sheets: list[Sheet]) -> tuple[Sheet, ...]:
+    if not any(sheet.rows for sheet in sheets):
+        raise UnreadableFileError(name, "the workbook is empty: none of its sheets has any data")
+    return tuple(sheets)
+
+
 def _workbook_value(value: object) -> Cell:
     if value is None or isinstance(value, str | datetime):
         return value
@@ -377,18 +414,23 @@ def _check_zip(name: str, content: bytes, max_bytes: int) -> None:
         if bomb:
             raise UnreadableFileError(
                 name,
-                f"the workbook would unpack to {_megabytes(unpacked)} MB, far more than any export; it was "
-                "refused unopened (it is damaged or built to overload the server)",
+                f"the workbook would unpack to {_megabytes(unpacked)} MB and is packed far more tightly than "
+                "any real export; it was refused unopened (it is damaged or built to overload the server)",
             )
 
 
 _PASSWORD = "the workbook is protected with a password; remove the password in Excel (or export it again) and upload it"
 
 
+def _opening(archive: zipfile.ZipFile, member: str) -> bytes:
+    with archive.open(member) as stream:  # never more than the first bytes: the member may be huge
+        return stream.read(64)
+
+
 def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
     if "xl/workbook.bin" in names:
         return "this is an Excel binary workbook (.xlsb), which cannot be read; save it as .xlsx or CSV"
-    if "mimetype" in names and archive.read("mimetype")[:64].startswith(b"application/vnd.oasis.opendocument"):
+    if "mimetype" in names and _opening(archive, "mimetype").startswith(b"application/vnd.oasis.opendocument"):
         return "this is an OpenDocument file (LibreOffice/OpenOffice); save it as .xlsx or CSV"
     if "word/document.xml" in names:
         return "this is a Word document, not a CSV or Excel file"
@@ -431,9 +473,7 @@ def _read_xlsx(name: str, content: bytes, max_bytes: int) -> tuple[Sheet, ...]:
             raise UnreadableFileError(name, _XML_TRICKS) from None
         finally:
             book.close()
-    if not sheets:
-        raise UnreadableFileError(name, "the workbook has no worksheets")
-    return tuple(sheets)
+    return _nonempty(name, sheets)
 
 
 def _caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
@@ -478,9 +518,7 @@ def _read_biff(name: str, content: bytes) -> tuple[Sheet, ...]:
             sheets.append(builder.sheet())
     finally:
         book.release_resources()
-    if not sheets:
-        raise UnreadableFileError(name, "the workbook has no worksheets")
-    return tuple(sheets)
+    return _nonempty(name, sheets)
 
 
 def _whole(number: float) -> int | float:
@@ -538,9 +576,7 @@ def _read_spreadsheetml(name: str, content: bytes) -> tuple[Sheet, ...]:
             builder.add(number, _xml_cells(name, sheet_name, row))
             number += int(row.get(_ss("Span")) or 0)
         sheets.append(builder.sheet())
-    if not sheets:
-        raise UnreadableFileError(name, "the Excel XML spreadsheet has no worksheets")
-    return tuple(sheets)
+    return _nonempty(name, sheets)
 
 
 def _xml_index(name: str, sheet_name: str, element: Element, previous: int, limit: int) -> int:

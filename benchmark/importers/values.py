@@ -159,7 +159,10 @@ def parse_decimal(cell: Cell) -> float | None:
     if isinstance(cell, bool):
         raise CellError(cell, DECIMAL_EXPECTED)
     if isinstance(cell, int):
-        return float(cell)
+        try:
+            return float(cell)
+        except OverflowError:
+            raise CellError(cell, DECIMAL_EXPECTED) from None
     if isinstance(cell, float):
         if not math.isfinite(cell):
             raise CellError(cell, DECIMAL_EXPECTED)
@@ -246,7 +249,11 @@ _DATE_PATTERNS = tuple(
 _SLASH_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/\d{4}(?!\d)")
 
 
-def _from_serial(value: Cell, serial: float, expected: str) -> datetime:
+def _from_serial(value: Cell, number: float | str) -> datetime:
+    try:
+        serial = float(number)
+    except OverflowError:  # an int too large for a float
+        raise CellError(value, SERIAL_EXPECTED) from None
     if not math.isfinite(serial) or not _SERIAL_MIN <= math.floor(serial) <= _SERIAL_MAX:
         raise CellError(value, SERIAL_EXPECTED)
     # Excel stores times as fractions of a day: round to the second it displays.
@@ -281,18 +288,16 @@ def _clock(match: re.Match[str], value: Cell, expected: str) -> tuple[time | Non
     return time(hour, minute, second, micro), offset
 
 
-def _parse(value: Cell, day_first: bool | None, expected: str) -> tuple[datetime, bool, timedelta | None]:
-    """(naive datetime, whether a time was given, offset) of a date/time cell."""
+def _parse(value: Cell, day_first: bool | None, expected: str) -> tuple[datetime, timedelta | None]:
+    """(naive datetime as written, UTC offset if given) of a date/time cell."""
     if isinstance(value, datetime):
-        offset = value.utcoffset()
-        return value.replace(tzinfo=None), True, offset
+        return value.replace(tzinfo=None), value.utcoffset()
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day), False, None
+        return datetime(value.year, value.month, value.day), None
     if isinstance(value, bool) or is_missing(value):
         raise CellError(value, "a date")
     if isinstance(value, int | float):
-        moment = _from_serial(value, float(value), expected)
-        return moment, moment.time() != time(0), None
+        return _from_serial(value, value), None
     if not isinstance(value, str):
         raise CellError(value, expected)
     text = re.sub(r"\s+", " ", value.strip())
@@ -301,8 +306,7 @@ def _parse(value: Cell, day_first: bool | None, expected: str) -> tuple[datetime
         if match is None:
             continue
         if kind == "serial":
-            moment = _from_serial(value, float(match.group("serial")), expected)
-            return moment, moment.time() != time(0), None
+            return _from_serial(value, match.group("serial")), None
         groups = match.groupdict()
         year = int(groups["y"])
         if kind == "slash":
@@ -323,7 +327,7 @@ def _parse(value: Cell, day_first: bool | None, expected: str) -> tuple[datetime
         if weekday is not None and _WEEKDAYS.get(weekday.casefold()) != day_value.weekday():
             raise CellError(value, f"{expected}; the weekday does not match the date")
         clock, offset = _clock(match, value, expected)
-        return datetime.combine(day_value, clock or time(0)), clock is not None, offset
+        return datetime.combine(day_value, clock or time(0)), offset
     raise CellError(value, expected)
 
 
@@ -333,14 +337,12 @@ def parse_date(cell: Cell, *, day_first: bool | None = None) -> date:
     `day_first` only concerns slash dates (`05/06/2025`): month first unless it is True.
     Dates with dots or dashes (`05.06.2025`, `05-06-2025`) are always day first.
     """
-    moment, _, _ = _parse(cell, day_first, DATE_EXPECTED)
-    return moment.date()
+    return _parse(cell, day_first, DATE_EXPECTED)[0].date()
 
 
 def parse_datetime(cell: Cell, *, day_first: bool | None = None) -> tuple[datetime, timedelta | None]:
     """(naive date and time as written, UTC offset if the text gave one); a date alone is midnight."""
-    moment, _, offset = _parse(cell, day_first, DATETIME_EXPECTED)
-    return moment, offset
+    return _parse(cell, day_first, DATETIME_EXPECTED)
 
 
 def day_first_for(cells: Iterable[Cell]) -> bool | None:

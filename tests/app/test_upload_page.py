@@ -17,6 +17,7 @@ FILE = ("q1.csv", "organisation,platform,period,posts,reactions\nRegion Örebro 
 
 def upload_page(files: list[tuple[str, bytes]]) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()  # app.py's navigation first, as a browser session starts
     at.switch_page("pages/upload.py")
     at.session_state["upload.files"] = files
     return at.run()

@@ -315,6 +315,16 @@ def test_xlsx_is_recognised_by_content_not_name():
     assert read(_xlsx(), "export.csv").kind == "xlsx"
 
 
+def test_empty_workbook_is_refused():
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    assert "the workbook is empty" in refused(buffer.getvalue(), "empty.xlsx")
+
+
+def test_sep_line_alone_is_empty():
+    assert refused(b"sep=,\n") == "the file is empty"
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -400,7 +410,7 @@ def test_zip_bomb_fixture_is_a_real_zip(zip_bomb):
 def test_decompression_bomb_is_refused_unopened(zip_bomb):
     assert len(zip_bomb) < 2 * 2**20
     reason = refused(zip_bomb, "big.xlsx")
-    assert reason.startswith("the workbook would unpack to 1.02e+03 MB")
+    assert reason.startswith("the workbook would unpack to 1,024 MB")
     assert "refused unopened" in reason
 
 
@@ -493,6 +503,11 @@ def test_spreadsheetml_entity_expansion_is_refused():
 
 def test_spreadsheetml_with_backwards_index_is_refused():
     broken = SPREADSHEETML.replace('<Row ss:Index="4">', '<Row ss:Index="1">')
+    assert "damaged" in refused(broken.encode(), "broken.xls")
+
+
+def test_spreadsheetml_column_beyond_the_limit_is_refused():
+    broken = SPREADSHEETML.replace('<Cell ss:Index="6">', '<Cell ss:Index="20000">')
     assert "damaged" in refused(broken.encode(), "broken.xls")
 
 

@@ -155,7 +155,9 @@ def test_parse_decimal_accepts(cell, expected):
     assert parse_decimal(cell) == pytest.approx(expected) if expected is not None else parse_decimal(cell) is None
 
 
-@pytest.mark.parametrize("cell", ["abc", "1.2.3,4,5", "1,5,5", "12,5,", "%", "1 2", True, float("inf"), datetime(2025, 1, 1)])
+@pytest.mark.parametrize(
+    "cell", ["abc", "1.2.3,4,5", "1,5,5", "12,5,", "%", "1 2", True, float("inf"), 10**400, datetime(2025, 1, 1)]
+)
 def test_parse_decimal_rejects(cell):
     with pytest.raises(CellError) as caught:
         parse_decimal(cell)
@@ -239,6 +241,7 @@ def test_slash_dates_are_month_first_unless_day_first():
         (73416, "between 1970 and 2100"),
         (-1, "between 1970 and 2100"),
         (float("inf"), "between 1970 and 2100"),
+        (10**400, "between 1970 and 2100"),
         (True, "a date"),
         (None, "a date"),
         ("", "a date"),
@@ -424,7 +427,12 @@ _DATEISH = st.from_regex(
 
 
 @settings(max_examples=300)
-@given(st.one_of(st.text(), _NUMBERISH, _DATEISH, st.integers(), st.floats(), st.none(), st.booleans()))
+@given(
+    st.one_of(
+        st.text(), _NUMBERISH, _DATEISH, st.integers(), st.integers(min_value=10**300), st.floats(), st.none(),
+        st.booleans(), st.datetimes(), st.dates(),
+    )
+)
 def test_parsers_only_raise_cell_errors(cell):
     for parse in _PARSERS:
         try:
