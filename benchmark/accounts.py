@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import pandas as pd
 
 from .errors import NotFoundError, ValidationError
 from .registry import Organisation, find_by_name, get_organisation, name_key
@@ -86,6 +87,23 @@ def resolve_account(store: Store, text: str, platform: str | None = None) -> Acc
 
     names = difflib.get_close_matches(value, [a.name for a in rows], n=3, cutoff=0.6)
     raise NotFoundError("account", value, names)
+
+
+def list_accounts(store: Store, *, unlinked_only: bool = False) -> pd.DataFrame:
+    """The uploaded (real) accounts with their organisation and how much is stored for each."""
+    where = "WHERE NOT a.is_demo" + (" AND a.organisation_id IS NULL" if unlinked_only else "")
+    return store.frame(
+        f"""
+        SELECT a.account_id, a.platform, a.name, a.platform_account_id, a.organisation_id,
+               o.name AS organisation, o.country, o.code,
+               (SELECT count(*) FROM period_values v WHERE v.account_id = a.account_id)
+             + (SELECT count(*) FROM account_daily d WHERE d.account_id = a.account_id) AS stored_values,
+               (SELECT count(*) FROM posts p WHERE p.account_id = a.account_id) AS posts
+        FROM accounts a LEFT JOIN organisations o USING (organisation_id)
+        {where}
+        ORDER BY a.organisation_id IS NOT NULL, a.platform, a.name
+        """
+    )
 
 
 def link_account(store: Store, account_id: int, organisation_id: int) -> Account:

@@ -34,7 +34,7 @@ from .importers.model import (
     UnreadableFileError,
     UnrecognisedFileError,
 )
-from .metrics import METRICS, METRICS_BY_ID, WATCH_METRICS, get_metric
+from .metrics import MEASURE_IDS, METRICS, METRICS_BY_ID, WATCH_METRICS, get_metric
 from .periods import parse_period, periods_between
 from .registry import load_registry, resolve_organisation
 from .store import Store, open_store
@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       description="List every metric: id, label, unit, how it aggregates, formula.")
     metrics_cmd.add_argument("--format", choices=("table", "csv"), default="table")
 
-    report = commands.add_parser("report", help="print a report (watch, ranking or profile)",
+    report = commands.add_parser("report", help="print a report (watch, ranking, profile or pages)",
                                  description="Print the table behind a dashboard page.")
     reports = report.add_subparsers(dest="report", metavar="REPORT", parser_class=_Parser)
     reports.required = True
@@ -173,6 +173,31 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Write the project's blank template (CSV or XLSX, by the file's extension) "
                                            "for figures collected from members or copied from another tool.")
     tmpl.add_argument("--output", required=True, metavar="FILE", help="FILE.csv or FILE.xlsx")
+
+    pages_report = reports.add_parser("pages", parents=[db_parent], help="an organisation's pages one by one",
+                                      description="Each of an organisation's pages on a platform on its own: the rows "
+                                                  "that its line in the watch report adds up.")
+    pages_report.add_argument("--organisation", required=True, metavar="ORG")
+    pages_report.add_argument("--platform", required=True, metavar="P")
+    pages_report.add_argument("--period", required=True, metavar="PERIOD")
+    output_options(pages_report)
+
+    acct = commands.add_parser("accounts", parents=[db_parent], help="list the uploaded pages and their organisations",
+                               description="The pages (accounts) that uploads created, with the organisation each is "
+                                           "linked to; link one with `benchmark link`.")
+    acct.add_argument("--unlinked", action="store_true", help="only pages not linked to an organisation yet")
+    acct.add_argument("--format", choices=("table", "csv"), help="table (default on a terminal) or csv")
+    acct.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    trace = commands.add_parser("trace", parents=[db_parent], help="where stored values came from",
+                                description="Each stored value of one page and measure in a date range, with the "
+                                            "import, file and file row it came from.")
+    trace.add_argument("account", metavar="ACCOUNT", help="page name or the platform's id for it")
+    trace.add_argument("--measure", required=True, metavar="M", help=", ".join(MEASURE_IDS))
+    trace.add_argument("--period", required=True, metavar="PERIOD", help="2025-Q3, 2025-07, … or A..B")
+    trace.add_argument("--platform", metavar="P", help="when pages on several platforms have this name")
+    trace.add_argument("--format", choices=("table", "csv"), help="table (default on a terminal) or csv")
+    trace.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
     serve = commands.add_parser("serve", parents=[db_parent], help="run the dashboard",
                                 description="Start the dashboard (Streamlit). A database that does not exist yet is "
@@ -302,6 +327,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
             columns = ["organisation", "platform", "period", "rank", metric.id, "percentile", "peer_median",
                        "difference_from_median", "code", "country", "kind", "is_own", "pages", "is_demo"]
             _emit(frame[columns], args, shows_demo=result.shows_demo)
+        elif args.report == "pages":
+            organisation = resolve_organisation(store, args.organisation)
+            frame = views.organisation_pages(store, organisation, platform, parse_period(args.period))
+            if frame.empty:
+                raise ValidationError(f"{organisation.name} has no {PLATFORMS[platform]} pages in the database")
+            _emit(frame.drop(columns=["account_id"]), args, shows_demo=bool(frame["is_demo"].fillna(False).any()))
         else:
             metric = get_metric(args.metric)
             organisation = resolve_organisation(store, args.organisation)
@@ -366,21 +397,48 @@ def _print_plan(plan: imports.ImportPlan) -> None:
         print(textwrap.indent(shown.to_string(index=False), "  "))
 
 
-def _cmd_imports(args: argparse.Namespace) -> int:
-    with open_store(args.db) as store:
-        frame = imports.import_history(store)
+def _emit_listing(frame: pd.DataFrame, args: argparse.Namespace, table_columns: list[str]) -> None:
+    """A listing as CSV (every column) or as a terminal table (the main columns)."""
     fmt = args.format or ("csv" if args.output and args.output.lower().endswith(".csv") else None)
     fmt = fmt or ("table" if sys.stdout.isatty() and not args.output else "csv")
     if fmt == "csv":
         text = frame.to_csv(index=False, lineterminator="\n")
+    elif frame.empty:
+        text = "(none)\n"
     else:
-        columns = ["import_id", "created_at", "created_by", "file_name", "format", "platform", "row_count", "status"]
-        text = frame[columns].astype(object).where(frame[columns].notna(), "–").to_string(index=False) + "\n"
+        text = frame[table_columns].astype(object).where(frame[table_columns].notna(), "–").to_string(index=False) + "\n"
     if args.output:
         _write_atomically(Path(args.output), text)
         print(f"wrote {len(frame)} rows to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+
+
+def _cmd_imports(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        frame = imports.import_history(store)
+    _emit_listing(frame, args, ["import_id", "created_at", "created_by", "file_name", "format", "platform",
+                                "row_count", "status"])
+    return 0
+
+
+def _cmd_accounts(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        frame = accounts.list_accounts(store, unlinked_only=args.unlinked)
+    _emit_listing(frame, args, ["account_id", "platform", "name", "platform_account_id", "organisation",
+                                "stored_values", "posts"])
+    return 0
+
+
+def _cmd_trace(args: argparse.Namespace) -> int:
+    if args.measure not in MEASURE_IDS:
+        raise NotFoundError("measure", args.measure, [m for m in MEASURE_IDS if m[:3] == args.measure[:3]])
+    period = parse_period(args.period)
+    with open_store(args.db) as store:
+        platform = views.check_platform(args.platform) if args.platform else None
+        account = accounts.resolve_account(store, args.account, platform)
+        frame = imports.trace_values(store, account.account_id, args.measure, period.start, period.end)
+    _emit_listing(frame, args, list(frame.columns))
     return 0
 
 
@@ -442,7 +500,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {"init": _cmd_init, "demo": _cmd_demo, "metrics": _cmd_metrics, "report": _cmd_report,
             "import": _cmd_import, "imports": _cmd_imports, "undo": _cmd_undo, "link": _cmd_link,
-            "org": _cmd_org, "template": _cmd_template, "serve": _cmd_serve}
+            "org": _cmd_org, "template": _cmd_template, "accounts": _cmd_accounts, "trace": _cmd_trace,
+            "serve": _cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

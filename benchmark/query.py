@@ -57,7 +57,37 @@ MEASURE_COLUMNS = ["followers_end", "followers_start", *_ADDITIVE, *_NON_ADDITIV
 _EXTRA_MEASURE_COLUMNS = [c for c in MEASURE_COLUMNS if c not in {m.id for m in METRICS}]
 
 
-def _build_sql() -> str:
+# The units a metric row is computed for: organisations (their pages on the platform rolled
+# up), or single accounts (a page on its own, with its organisation's population).
+_UNITS = {
+    "organisation": """
+orgs AS (
+    SELECT o.organisation_id, o.name AS organisation, o.country, o.kind, o.code, o.population
+    FROM organisations o WHERE o.organisation_id IN (SELECT unnest($org_ids::INTEGER[]))
+),
+accts AS (
+    SELECT a.account_id, a.organisation_id, a.is_demo FROM accounts a
+    JOIN orgs USING (organisation_id) WHERE a.platform = $platform
+    -- Real figures replace the synthetic demo ones: an organisation with any real account
+    -- on the platform is shown with its real accounts only, never a mix of both.
+    AND (NOT a.is_demo OR NOT EXISTS (
+        SELECT 1 FROM accounts r WHERE r.organisation_id = a.organisation_id
+        AND r.platform = a.platform AND NOT r.is_demo))
+),""",
+    "account": """
+orgs AS (
+    SELECT a.account_id AS organisation_id, a.name AS organisation, o.country, o.kind, o.code, o.population
+    FROM accounts a LEFT JOIN organisations o ON o.organisation_id = a.organisation_id
+    WHERE a.account_id IN (SELECT unnest($org_ids::INTEGER[])) AND a.platform = $platform
+),
+accts AS (
+    SELECT a.account_id, a.account_id AS organisation_id, a.is_demo FROM accounts a
+    JOIN orgs ON orgs.organisation_id = a.account_id
+),""",
+}
+
+
+def _build_sql(unit: str = "organisation") -> str:
     per_account = [
         "max(v) FILTER (WHERE measure = 'followers' AND which = 'end') AS followers_end",
         "max(v) FILTER (WHERE measure = 'followers' AND which = 'start') AS followers_start",
@@ -73,19 +103,7 @@ def _build_sql() -> str:
 WITH periods AS (
     SELECT unnest($labels) AS period, unnest($starts)::DATE AS p_start, unnest($ends)::DATE AS p_end
 ),
-orgs AS (
-    SELECT o.organisation_id, o.name AS organisation, o.country, o.kind, o.code, o.population
-    FROM organisations o WHERE o.organisation_id IN (SELECT unnest($org_ids::INTEGER[]))
-),
-accts AS (
-    SELECT a.account_id, a.organisation_id, a.is_demo FROM accounts a
-    JOIN orgs USING (organisation_id) WHERE a.platform = $platform
-    -- Real figures replace the synthetic demo ones: an organisation with any real account
-    -- on the platform is shown with its real accounts only, never a mix of both.
-    AND (NOT a.is_demo OR NOT EXISTS (
-        SELECT 1 FROM accounts r WHERE r.organisation_id = a.organisation_id
-        AND r.platform = a.platform AND NOT r.is_demo))
-),
+{_UNITS[unit]}
 raw AS (
     SELECT v.account_id, v.measure, v.period_start AS s, v.period_end AS e, v.value
     FROM period_values v JOIN accts USING (account_id)
@@ -155,6 +173,7 @@ ORDER BY p_start, organisation
 
 
 METRIC_SQL = _build_sql()
+ACCOUNT_METRIC_SQL = _build_sql("account")
 
 
 def metric_table(
@@ -178,3 +197,21 @@ def metric_table(
     frame = store.frame(METRIC_SQL, params)
     # DuckDB returns nullable integers as float with NaN; keep them as nullable Int64/Float64.
     return frame.convert_dtypes()
+
+
+def account_metric_table(
+    store: Store, account_ids: Sequence[int], platform: str, periods: Sequence[Period]
+) -> pd.DataFrame:
+    """Like `metric_table`, for single accounts (pages) on their own: `account_id` and `account`
+    instead of the organisation columns, `pages` = 1."""
+    if not account_ids or not periods:
+        return pd.DataFrame(columns=["period", "account_id", "account", "pages"])
+    params = {
+        "labels": [p.label for p in periods],
+        "starts": [p.start for p in periods],
+        "ends": [p.end for p in periods],
+        "org_ids": [int(i) for i in account_ids],
+        "platform": platform,
+    }
+    frame = store.frame(ACCOUNT_METRIC_SQL, params)
+    return frame.rename(columns={"organisation_id": "account_id", "organisation": "account"}).convert_dtypes()

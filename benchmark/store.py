@@ -155,18 +155,19 @@ class Store:
                 problems[name] = int(count)
         return problems
 
-    def data_version(self) -> tuple[str, int, int, int, str]:
-        """Which file, and a stamp that changes whenever an import is written or undone or a
-        watch list saved: the key of the dashboard's caches."""
+    def data_version(self) -> tuple[str, int, int, int, str, str]:
+        """Which file, and a stamp that changes whenever an import is written or undone, a page
+        linked to an organisation or a watch list saved: the key of the dashboard's caches."""
         row = self.rows(
             """
             SELECT (SELECT coalesce(max(import_id), 0) FROM imports),
                    (SELECT count(*) FROM imports WHERE status = 'committed'),
                    (SELECT count(*) FROM watch_lists),
-                   (SELECT coalesce(max(updated_at)::VARCHAR, '') FROM watch_lists)
+                   (SELECT coalesce(max(updated_at)::VARCHAR, '') FROM watch_lists),
+                   (SELECT coalesce(bit_xor(hash(account_id, organisation_id)), 0)::VARCHAR FROM accounts)
             """
         )[0]
-        return str(self.path.resolve()), int(row[0]), int(row[1]), int(row[2]), str(row[3])
+        return str(self.path.resolve()), int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4])
 
 
 def open_store(path: str | Path | None = None, *, must_exist: bool = True) -> Store:

@@ -18,7 +18,16 @@ from .demo import DEMO_NOTICE
 from .errors import BenchmarkError
 from .groups import PeerGroup, default_group_spec, group_choices, resolve_group
 from .metrics import METRICS, METRICS_BY_ID
-from .periods import CUSTOM, MONTH, QUARTER, WEEK, YEAR, Period, custom_period, periods_between
+from .periods import (
+    CUSTOM,
+    MONTH,
+    QUARTER,
+    WEEK,
+    YEAR,
+    Period,
+    custom_period,
+    periods_between,
+)
 from .registry import Organisation, get_organisation, resolve_organisation
 from .store import Store
 from .vocabulary import PLATFORMS
@@ -80,6 +89,11 @@ def cached_ranking(_store: Store, version: tuple, group_spec: str, platform: str
 @st.cache_data(ttl=_ttl(), max_entries=64, show_spinner=False)
 def cached_profile(_store: Store, version: tuple, own_id: int, group_spec: str, platform: str, metric_id: str, periods: tuple[Period, ...]):
     return views.profile(_store, get_organisation(_store, own_id), resolve_group(_store, group_spec), platform, metric_id, list(periods))
+
+
+@st.cache_data(ttl=_ttl(), max_entries=64, show_spinner=False)
+def cached_organisation_pages(_store: Store, version: tuple, own_id: int, platform: str, period: Period):
+    return views.organisation_pages(_store, get_organisation(_store, own_id), platform, period)
 
 
 @st.cache_data(ttl=_ttl(), max_entries=4, show_spinner=False)

@@ -18,7 +18,7 @@ from .errors import NotFoundError, ValidationError
 from .groups import PeerGroup
 from .metrics import WATCH_METRICS, get_metric
 from .periods import Period, month_period, quarter_period, trailing_months
-from .query import METRIC_SQL, metric_table
+from .query import METRIC_SQL, account_metric_table, metric_table
 from .registry import Organisation
 from .store import Store
 from .vocabulary import PLATFORMS
@@ -279,6 +279,28 @@ def profile(
 
 
 # -- Choices for the pages ----------------------------------------------------
+def organisation_pages(store: Store, organisation: Organisation, platform: str, period: Period) -> pd.DataFrame:
+    """Each of the organisation's pages on the platform on its own (the rows the watch table adds up):
+    the real pages where it has any, else its demo pages."""
+    platform = check_platform(platform)
+    ids = [r[0] for r in store.rows(
+        """
+        SELECT account_id FROM accounts a WHERE organisation_id = ? AND platform = ?
+        AND (NOT is_demo OR NOT EXISTS (SELECT 1 FROM accounts r WHERE r.organisation_id = a.organisation_id
+                                        AND r.platform = a.platform AND NOT r.is_demo))
+        ORDER BY name
+        """, [organisation.organisation_id, platform])]
+    frame = account_metric_table(store, ids, platform, [period])
+    if frame.empty:
+        return frame
+    frame["organisation"] = organisation.name
+    frame["platform"] = platform
+    columns = ["account_id", "account", "organisation", "platform", "period", *WATCH_METRICS,
+               "followers_change", "is_demo"]
+    return frame.sort_values(["followers", "account"], ascending=[False, True], na_position="last")[columns] \
+        .reset_index(drop=True)
+
+
 def organisation_options(store: Store) -> pd.DataFrame:
     """Every organisation with a display label (the code added where names repeat), for pickers."""
     return store.frame(

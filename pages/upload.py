@@ -5,7 +5,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from benchmark import imports, ui
+from benchmark import accounts, imports, ui
 from benchmark.errors import BenchmarkError
 from benchmark.importers.formats.template import template_csv, template_xlsx
 from benchmark.importers.model import ImportRejected, NeedsInputError
@@ -123,7 +123,7 @@ for index, (name, content) in enumerate(pending):
             if plan is None:
                 plan = imports.plan_import(
                     store, name, content, run_options,
-                    progress=lambda step: progress_line.caption(f":material/hourglass_top: {name}: {step}…"))
+                    progress=lambda step, line=progress_line, n=name: line.caption(f":material/hourglass_top: {n}: {step}…"))
             progress_line.empty()
             st.session_state[f"upload.plan.{key}"] = plan
         except ImportRejected as exc:
@@ -157,6 +157,25 @@ for index, (name, content) in enumerate(pending):
         if stop.button("Cancel", key=f"upload.cancel.{index}"):
             st.session_state[FILES] = [f for f in pending if f[0] != name or f[1] != content]
             st.session_state["upload.generation"] = generation + 1  # empties the drop zone
+            st.rerun()
+
+unlinked = accounts.list_accounts(store, unlinked_only=True)
+if len(unlinked):
+    st.header("Pages not linked to an organisation", divider="gray")
+    st.caption("Their figures are stored but shown nowhere until the page is linked; link each once.")
+    page_labels = {r.account_id: f"{r.name} ({PLATFORMS[r.platform]}, {r.stored_values:,} values)"
+                   for r in unlinked.itertuples()}
+    l1, l2, l3 = st.columns([3, 3, 1])
+    page_id = l1.selectbox("Page", list(page_labels), format_func=page_labels.get, key="upload.unlinked_page")
+    target = l2.selectbox("Organisation", options["organisation_id"].tolist(), format_func=labels.get,
+                          index=None, placeholder="type to search", key="upload.unlinked_org")
+    if l3.button("Link", key="upload.link", disabled=target is None):
+        try:
+            linked = accounts.link_account(store, int(page_id), int(target))
+        except BenchmarkError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[DONE] = [f"Linked {linked.describe()} to {labels[target]}."]
             st.rerun()
 
 st.header("Import history", divider="gray")

@@ -84,3 +84,14 @@ st.caption(
     f"{len(shown)} pages, {table.rows_with_data} with figures. Change % compares the end of {period.label} with the end "
     f"of the previous period of equal length. {ui.metric_explanation('engagement_rate_by_follower')}"
 )
+
+own_pages = int(table.frame.loc[table.frame["is_own"], "pages"].iloc[0] or 0)
+if own_pages > 1:
+    with st.expander(f"{own.name}: its {own_pages} {PLATFORMS[platform]} pages one by one", icon=":material/stacks:"):
+        pages_frame = ui.cached_organisation_pages(store, store.data_version(), own.organisation_id, platform, period)
+        st.dataframe(
+            pages_frame[["account", *[c for c in column_config if c in pages_frame.columns]]],
+            column_config={**column_config, "account": st.column_config.TextColumn("Page")},
+            hide_index=True, width="stretch", height=ui.table_height(len(pages_frame)), key="watch.pages",
+        )
+        st.caption("The row above adds these up: followers, posts and engagements are sums over the pages.")

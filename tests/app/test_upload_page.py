@@ -11,6 +11,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.app.test_pages import org_id
+
 REPO = Path(__file__).resolve().parents[2]
 FILE = ("q1.csv", "organisation,platform,period,posts,reactions\nRegion Örebro län,facebook,2026-Q1,7,70\n".encode())
 
@@ -81,3 +83,26 @@ def test_file_that_does_not_name_its_page_asks_for_it(benchmark_db):
     at.text_input(key="upload.account").input("Region Örebro län").run()
     assert not at.exception
     assert [b for b in at.button if b.key == "upload.confirm.0"]
+
+
+POSTS = ("posts.csv", (
+    "\ufeff\"Post ID\",\"Page ID\",\"Page name\",Title,\"Publish time\",\"Post type\",Date,Views,Reach,"
+    "Reactions,Comments,Shares\n"
+    "111,4242,\"Kulturhuset Fyren\",Hej,\"03/05/2026 09:42\",Photos,Lifetime,100,80,5,1,0\n").encode())
+
+
+def test_unknown_page_imported_unlinked_then_linked(benchmark_db):
+    orebro = org_id(benchmark_db, "Region Örebro län")  # read before the app opens the file
+    at = upload_page([POSTS])
+    assert not at.exception, [e.value for e in at.exception]
+    link_box = next(s for s in at.selectbox if s.key == "upload.link.0.0")
+    assert "not linked" in link_box.label and link_box.value is None
+    at = button(at, "upload.confirm.0").click().run()
+    assert any("imported posts.csv" in s.value for s in at.success)
+    page_box = next(s for s in at.selectbox if s.key == "upload.unlinked_page")
+    # One day covered: posts, reactions, comments, shares and views of that day.
+    assert page_box.options == ["Kulturhuset Fyren (Facebook, 5 values)"]
+    at = next(s for s in at.selectbox if s.key == "upload.unlinked_org").set_value(orebro).run()
+    at = button(at, "upload.link").click().run()
+    assert any("Linked Kulturhuset Fyren (Facebook, id 4242) to Region Örebro län" in s.value for s in at.success)
+    assert not [s for s in at.selectbox if s.key == "upload.unlinked_page"]

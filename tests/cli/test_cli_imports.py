@@ -100,3 +100,28 @@ def test_template_files(tmp_path, capsys):
     assert [c.value for c in book["Data"][1]][:3] == ["organisation", "platform", "period"]
     code, _, err = run(capsys, "template", "--output", str(tmp_path / "t.txt"))
     assert code == 2 and ".csv or .xlsx" in err
+
+
+def test_pages_report_accounts_listing_and_trace(tmp_path, capsys, db):
+    f = write(tmp_path, "two.csv", "organisation,account,platform,period,posts\n"
+                                   "Laxå,Laxå kommun,facebook,2025-Q1,7\nLaxå,Laxå bibliotek,facebook,2025-Q1,2\n")
+    assert run(capsys, "import", f, "--db", db)[0] == 0
+    code, out, _ = run(capsys, "report", "pages", "--organisation", "Laxå", "--platform", "facebook",
+                       "--period", "2025-Q1", "--format", "csv", "--db", db)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [(r["account"], r["posts"]) for r in rows] == [("Laxå bibliotek", "2"), ("Laxå kommun", "7")]
+    code, _, err = run(capsys, "report", "pages", "--organisation", "Laxå", "--platform", "tiktok",
+                       "--period", "2025-Q1", "--db", db)
+    assert code == 2 and "no TikTok pages" in err
+    code, out, _ = run(capsys, "accounts", "--format", "csv", "--db", db)
+    listed = list(csv.DictReader(io.StringIO(out)))
+    assert {r["name"]: r["organisation"] for r in listed} == {"Laxå kommun": "Laxå", "Laxå bibliotek": "Laxå"}
+    code, out, _ = run(capsys, "accounts", "--unlinked", "--format", "csv", "--db", db)
+    assert list(csv.DictReader(io.StringIO(out))) == []
+    code, out, _ = run(capsys, "trace", "Laxå kommun", "--measure", "posts", "--period", "2025", "--format", "csv",
+                       "--db", db)
+    traced = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(traced) == 1
+    assert (traced[0]["value"], traced[0]["file_name"], traced[0]["source_row"]) == ("7", "two.csv", "2")
+    code, _, err = run(capsys, "trace", "Laxå kommun", "--measure", "likes", "--period", "2025", "--db", db)
+    assert code == 2 and "unknown measure" in err

@@ -251,3 +251,33 @@ def test_needs_input_for_files_without_account(small_store, monkeypatch):
     plan = imports.plan_import(small_store, "Follows (1).csv", b"y",
                                imports.ImportOptions(platform="facebook", account="laxå"))
     assert plan.accounts[0].account_id is not None and plan.accounts[0].how == "linked earlier"
+
+
+def test_several_pages_of_one_organisation_roll_up_and_show_one_by_one(small_store):
+    from benchmark import views
+    from benchmark.registry import resolve_organisation
+
+    content = ("organisation,account,platform,period,followers,posts,reactions,comments,shares\n"
+               "Örebro,Örebro kommun,facebook,2025-Q1,1000,30,300,20,10\n"
+               "Örebro,Örebrokultur,facebook,2025-Q1,250,12,100,,5\n").encode()
+    _import(small_store, "two-pages.csv", content)
+    org = resolve_organisation(small_store, "Örebro")
+    table = views.watch_table(small_store, org, [], "facebook", parse_period("2025-Q1"))
+    own = table.frame.iloc[0]
+    # Followers and posts add up over the two pages; engagements are unknown because one page lacks comments.
+    assert (own["pages"], own["followers"], own["posts"]) == (2, 1250, 42)
+    assert pd.isna(own["engagements"])
+    pages = views.organisation_pages(small_store, org, "facebook", parse_period("2025-Q1"))
+    assert pages["account"].tolist() == ["Örebro kommun", "Örebrokultur"]
+    assert pages["followers"].tolist() == [1000, 250]
+    assert pages["engagements"].tolist()[0] == 330 and pd.isna(pages["engagements"].tolist()[1])
+
+
+def test_real_pages_replace_demo_pages_of_the_same_organisation(small_store, put_values):
+    demo_account = put_values.account("Laxå")
+    with small_store.writer() as cur:
+        cur.execute("UPDATE accounts SET is_demo = true WHERE account_id = ?", [demo_account])
+    put_values.period(demo_account, "2025-01-01", "2025-03-31", posts=99)
+    assert _value(small_store, "Laxå", "posts") == 99
+    _import(small_store, "real.csv", _csv("Laxå,facebook,2025-Q1,,4,,,,"))
+    assert _value(small_store, "Laxå", "posts") == 4  # the demo page is left out, not added
