@@ -24,7 +24,7 @@ SEEDS: dict[str, bytes] = {
     "template.csv": (
         "organisation,platform,period,followers,posts,reactions,net_followers\n"
         "Laxå,facebook,2025-Q1,1 200,30,300,-4\nÖrebro,instagram,2025-07,5400,12,,\n"
-    ).encode("utf-8"),
+    ).encode(),
     "posts.csv": (
         "\ufeff\"Post ID\",\"Page ID\",\"Page name\",Title,\"Publish time\",\"Post type\",Date,Views,Reach,"
         "Reactions,Comments,Shares,\"Link Clicks\"\n"

@@ -17,7 +17,11 @@ import pytest
 
 from benchmark import imports, views
 from benchmark.errors import BenchmarkError
-from benchmark.importers.model import ImportRejected, UnreadableFileError, UnrecognisedFileError
+from benchmark.importers.model import (
+    ImportRejected,
+    UnreadableFileError,
+    UnrecognisedFileError,
+)
 from benchmark.periods import custom_period, parse_period
 from benchmark.query import metric_table
 from benchmark.registry import resolve_organisation
@@ -26,13 +30,13 @@ from tests.conftest import SHARED, shared_or_skip
 ORG = "Region Örebro län"
 # Options an analyst gives for files that do not say whose page (or which period) they hold.
 NEEDS = {
-    "meta_mbs_page_series_content_interactions_en_utf16.csv": dict(platform="facebook"),
-    "meta_mbs_page_series_fb_follows_en_utf16.csv": dict(platform="facebook"),
-    "meta_mbs_page_series_views_en_utf16.csv": dict(platform="facebook"),
-    "meta_mbs_page_series_ig_reach_en_utf16.csv": dict(platform="instagram"),
-    "meta_mbs_page_series_fb_viewers_EXCEL_RESAVED_semicolon.csv": dict(platform="facebook"),
-    "youtube_studio_table_data.csv": dict(period=parse_period("2024-06-13..2025-06-12")),
-    "youtube_studio_table_data_joshcirre_head_TEXTCOPY.csv": dict(period=parse_period("2025-Q3")),
+    "meta_mbs_page_series_content_interactions_en_utf16.csv": {"platform": "facebook"},
+    "meta_mbs_page_series_fb_follows_en_utf16.csv": {"platform": "facebook"},
+    "meta_mbs_page_series_views_en_utf16.csv": {"platform": "facebook"},
+    "meta_mbs_page_series_ig_reach_en_utf16.csv": {"platform": "instagram"},
+    "meta_mbs_page_series_fb_viewers_EXCEL_RESAVED_semicolon.csv": {"platform": "facebook"},
+    "youtube_studio_table_data.csv": {"period": parse_period("2024-06-13..2025-06-12")},
+    "youtube_studio_table_data_joshcirre_head_TEXTCOPY.csv": {"period": parse_period("2025-Q3")},
 }
 NOT_PAGE_METRICS = {
     "meta_mbs_audience_EXCEL_RESAVED_cp1251_mangled.csv": UnrecognisedFileError,
