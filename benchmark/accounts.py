@@ -37,33 +37,37 @@ class Account:
 _COLUMNS = "account_id, platform, name, platform_account_id, organisation_id, is_demo"
 
 
+class AccountIndex:
+    """The stored real (non-demo) accounts in memory, for matching the many pages of one import."""
+
+    def __init__(self, store: Store) -> None:
+        self._by_id: dict[tuple[str, str], Account] = {}
+        self._by_name: dict[tuple[str, str], list[Account]] = {}
+        self._by_organisation: dict[tuple[int, str], list[Account]] = {}
+        for row in store.rows(f"SELECT {_COLUMNS} FROM accounts WHERE NOT is_demo ORDER BY account_id"):
+            account = Account(*row)
+            if account.platform_account_id:
+                self._by_id.setdefault((account.platform, account.platform_account_id), account)
+            self._by_name.setdefault((account.platform, name_key(account.name)), []).append(account)
+            if account.organisation_id is not None:
+                self._by_organisation.setdefault((account.organisation_id, account.platform), []).append(account)
+
+    def find(self, platform: str, name: str | None, platform_account_id: str | None) -> Account | None:
+        """The account with this platform id, else the one with this name (and no other id)."""
+        if platform_account_id and (platform, platform_account_id) in self._by_id:
+            return self._by_id[(platform, platform_account_id)]
+        for account in self._by_name.get((platform, name_key(name)), []) if name else []:
+            if not platform_account_id or account.platform_account_id in (None, platform_account_id):
+                return account
+        return None
+
+    def of_organisation(self, organisation_id: int, platform: str) -> list[Account]:
+        return sorted(self._by_organisation.get((organisation_id, platform), []), key=lambda a: a.name)
+
+
 def find_account(store: Store, platform: str, name: str | None, platform_account_id: str | None) -> Account | None:
     """The stored real (non-demo) account with this platform id, else the one with this name."""
-    if platform_account_id:
-        rows = store.rows(
-            f"SELECT {_COLUMNS} FROM accounts WHERE NOT is_demo AND platform = ? AND platform_account_id = ? "
-            "ORDER BY account_id LIMIT 1",
-            [platform, platform_account_id],
-        )
-        if rows:
-            return Account(*rows[0])
-    if name:
-        key = name_key(name)
-        rows = store.rows(
-            f"SELECT {_COLUMNS} FROM accounts WHERE NOT is_demo AND platform = ? ORDER BY account_id", [platform]
-        )
-        for row in rows:
-            if name_key(row[2]) == key and (not platform_account_id or row[3] in (None, platform_account_id)):
-                return Account(*row)
-    return None
-
-
-def accounts_of(store: Store, organisation_id: int, platform: str) -> list[Account]:
-    rows = store.rows(
-        f"SELECT {_COLUMNS} FROM accounts WHERE NOT is_demo AND organisation_id = ? AND platform = ? ORDER BY name",
-        [organisation_id, platform],
-    )
-    return [Account(*r) for r in rows]
+    return AccountIndex(store).find(platform, name, platform_account_id)
 
 
 def resolve_account(store: Store, text: str, platform: str | None = None) -> Account:
@@ -118,14 +122,6 @@ def link_account(store: Store, account_id: int, organisation_id: int) -> Account
         raise NotFoundError("account id", str(account_id))
     rows = store.rows(f"SELECT {_COLUMNS} FROM accounts WHERE account_id = ?", [account_id])
     return Account(*rows[0])
-
-
-def match_organisation(store: Store, account_name: str | None) -> Organisation | None:
-    """The one organisation whose official name or alias is exactly the page name (after folding)."""
-    if not account_name:
-        return None
-    matches = find_by_name(store, account_name)
-    return matches[0] if len(matches) == 1 else None
 
 
 def add_organisation(

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from . import settings
-from .accounts import accounts_of, find_account, match_organisation
+from .accounts import AccountIndex
 from .errors import NotFoundError, ValidationError
 from .importers import open_export
 from .importers.model import (
@@ -42,7 +42,7 @@ from .importers.model import (
     UnreadableFileError,
 )
 from .periods import Period
-from .registry import Organisation, get_organisation, resolve_organisation, suggest
+from .registry import Organisation, OrganisationIndex, get_organisation, suggest
 from .schema import TABLES_BY_NAME, VERSIONED_TABLES
 from .store import Store
 from .vocabulary import PLATFORMS
@@ -173,8 +173,9 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
                               f"this {parsed.format_label} does not say which platform it is from; "
                               "choose the platform (--platform)")
     say("matching accounts and organisations")
-    organisation = resolve_organisation(store, options.organisation) if options.organisation else None
-    plans = [_plan_account(store, file_name, parsed, ref, ref.platform or platform, options, organisation)
+    known = _Known(OrganisationIndex(store), AccountIndex(store))
+    organisation = known.organisations.resolve(options.organisation) if options.organisation else None
+    plans = [_plan_account(store, known, file_name, parsed, ref, ref.platform or platform, options, organisation)
              for ref in refs]
     platforms = {p.platform for p in plans}
     platform = platforms.pop() if len(platforms) == 1 else None
@@ -204,17 +205,25 @@ def _check_platform(platform: str | None) -> str | None:
     return key
 
 
-def _plan_account(store: Store, file_name: str, parsed: ParsedFile, ref: AccountRef, platform: str,
+@dataclass(frozen=True)
+class _Known:
+    """What is stored already, loaded once per file: a file may name thousands of pages."""
+
+    organisations: OrganisationIndex
+    accounts: AccountIndex
+
+
+def _plan_account(store: Store, known: _Known, file_name: str, parsed: ParsedFile, ref: AccountRef, platform: str,
                   options: ImportOptions, organisation: Organisation | None) -> AccountPlan:
     name, ident = ref.name, ref.platform_account_id
     given_org = organisation
     if ref.organisation:  # the project's template names the organisation on every row
-        given_org = resolve_organisation(store, ref.organisation)
+        given_org = known.organisations.resolve(ref.organisation)
     if not ref.is_named:
         if options.account:
             name = options.account.strip()
         elif given_org is not None:
-            existing = accounts_of(store, given_org.organisation_id, platform)
+            existing = known.accounts.of_organisation(given_org.organisation_id, platform)
             if len(existing) > 1:
                 raise NeedsInputError(
                     file_name, "account",
@@ -228,17 +237,18 @@ def _plan_account(store: Store, file_name: str, parsed: ParsedFile, ref: Account
                 "or its organisation (--organisation)")
     if not name and options.account:  # the file gives only the platform's id for the page
         name = options.account.strip()
-    account = find_account(store, platform, name, ident)
+    account = known.accounts.find(platform, name, ident)
     if not name:
         name = account.name if account else (given_org.name if given_org else f"{PLATFORMS[platform]} page {ident}")
     suggestions: list[str] = []
+    same_name = known.organisations.find_by_name(name) if name else []
     if account is not None and account.organisation_id is not None:
-        org = get_organisation(store, account.organisation_id)
+        org = known.organisations.by_id(account.organisation_id)
         how = "linked earlier"
     elif given_org is not None:
         org, how = given_org, ("named in the file" if ref.organisation else "given for this import")
-    elif (found := match_organisation(store, name)) is not None:
-        org, how = found, "page name matches the registry"
+    elif len(same_name) == 1:
+        org, how = same_name[0], "page name matches the registry"
     else:
         org, how = None, "not linked"
         suggestions = suggest(store, name or "", limit=5)
@@ -426,7 +436,7 @@ def commit_import(store: Store, plan: ImportPlan, *, created_by: str = "cli",
             [plan.file_name, plan.sha256, plan.parsed.format_id, created_by, plan.row_count, plan.platform,
              "; ".join(plan.parsed.notes)[:2000] or None],
         ).fetchone()[0]
-        ids = [_write_account(cur, a, import_id) for a in accounts]
+        ids = _write_accounts(cur, accounts, import_id)
         replaced = 0
         frames = {"period_values": plan.period_rows, "account_daily": plan.daily_rows, "posts": plan.post_rows}
         for table in VERSIONED_TABLES:
@@ -442,19 +452,39 @@ def commit_import(store: Store, plan: ImportPlan, *, created_by: str = "cli",
                         + (f", replacing {replaced} stored" if replaced else ""))
 
 
-def _write_account(cur, account: AccountPlan, import_id: int) -> int:
-    if account.account_id is None:
-        return cur.execute(
+def _write_accounts(cur, accounts: list[AccountPlan], import_id: int) -> list[int]:
+    """Create the new accounts and record links and platform ids of known ones, in bulk; returns
+    the account id of each entry of `accounts`."""
+    frame = pd.DataFrame(
+        [(i, a.account_id, a.organisation_id, a.platform, a.name, a.platform_account_id) for i, a in enumerate(accounts)],
+        columns=["position", "account_id", "organisation_id", "platform", "name", "platform_account_id"],
+    ).astype({"account_id": "Int64", "organisation_id": "Int64"})
+    cur.register("planned_accounts", frame)
+    try:
+        cur.execute(
             "INSERT INTO accounts (organisation_id, platform, name, platform_account_id, import_id) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING account_id",
-            [account.organisation_id, account.platform, account.name, account.platform_account_id, import_id],
-        ).fetchone()[0]
-    cur.execute(
-        "UPDATE accounts SET organisation_id = coalesce(organisation_id, ?), "
-        "platform_account_id = coalesce(platform_account_id, ?) WHERE account_id = ?",
-        [account.organisation_id, account.platform_account_id, account.account_id],
-    )
-    return account.account_id
+            "SELECT DISTINCT ON (platform, name, organisation_id) organisation_id, platform, name, platform_account_id, ? "
+            "FROM planned_accounts WHERE account_id IS NULL ORDER BY platform, name, organisation_id, position",
+            [import_id],
+        )
+        # Known accounts keep an earlier link; an unlinked one takes the link chosen now.
+        cur.execute(
+            "UPDATE accounts a SET organisation_id = coalesce(a.organisation_id, p.organisation_id), "
+            "platform_account_id = coalesce(a.platform_account_id, p.platform_account_id) "
+            "FROM planned_accounts p WHERE p.account_id = a.account_id "
+            "AND (a.organisation_id IS NULL AND p.organisation_id IS NOT NULL "
+            "     OR a.platform_account_id IS NULL AND p.platform_account_id IS NOT NULL)"
+        )
+        ids = cur.execute(
+            "SELECT p.position, coalesce(p.account_id, a.account_id) FROM planned_accounts p "
+            "LEFT JOIN accounts a ON p.account_id IS NULL AND a.import_id = ? AND a.platform = p.platform "
+            "AND a.name = p.name AND a.organisation_id IS NOT DISTINCT FROM p.organisation_id AND NOT a.is_demo "
+            "ORDER BY p.position",
+            [import_id],
+        ).fetchall()
+    finally:
+        cur.unregister("planned_accounts")
+    return [int(account_id) for _, account_id in ids]
 
 
 def _replace_rows(cur, table: str, incoming: pd.DataFrame, import_id: int) -> int:

@@ -23,7 +23,17 @@ from benchmark.registry import load_registry
 from benchmark.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
+def _shared_folder() -> Path:
+    """The read-only shared material: $BENCHMARK_SHARED, else ../shared beside the repository,
+    else the workplace's /work/shared (CI may clone the repository somewhere else)."""
+    import os
+
+    candidates = [Path(os.environ["BENCHMARK_SHARED"])] if os.environ.get("BENCHMARK_SHARED") else []
+    candidates += [REPO_ROOT.parent / "shared", Path("/work/shared")]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+SHARED = _shared_folder()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

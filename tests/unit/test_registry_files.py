@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHARED as SHARED_FOLDER
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = REPO_ROOT / "data" / "registry"
-SHARED = REPO_ROOT.parent / "shared" / "registry"
+SHARED = SHARED_FOLDER / "registry"
 BUILD_SCRIPT = REPO_ROOT / "scripts" / "build_registry.py"
 
 COLUMNS = [
