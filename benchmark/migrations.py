@@ -47,13 +47,13 @@ def upgrade(path: Path) -> int | None:
         with Store(new_path) as new:
             new.create_schema(sequence_starts=starts)
             with new.writer() as cur:
-                cur.execute(f"ATTACH '{_quoted(path)}' AS old (READ_ONLY)")
+                cur.execute(f"ATTACH '{_quoted(path)}' AS upgrade_source (READ_ONLY)")
                 for table in TABLES:
                     if counts[table.name] is None or table.name == "schema_info":
                         continue
                     columns = [c.name for c in table.columns if c.name in old_columns[table.name]]
                     names = ", ".join(columns)
-                    cur.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM old.{table.name}")
+                    cur.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM upgrade_source.{table.name}")
             for table in TABLES:
                 if counts[table.name] is not None and table.name != "schema_info":
                     copied = _count(new, table.name)
@@ -62,7 +62,7 @@ def upgrade(path: Path) -> int | None:
                             f"upgrading {path}: {table.name} has {counts[table.name]} rows but {copied} were "
                             "copied; the database was left as it was"
                         )
-            new.rows("DETACH old")
+            new.rows("DETACH upgrade_source")
             new.rows("CHECKPOINT")
         backup = path.with_name(f"{path.name}.schema-{version}.bak")
         os.replace(path, backup)

@@ -1,0 +1,72 @@
+"""A database made by the previous version (schema 1) is upgraded when it is opened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from benchmark import imports
+from benchmark.schema import SCHEMA_VERSION
+from benchmark.store import open_store
+
+V1_SQL = Path(__file__).resolve().parents[1] / "fixtures" / "schema_v1.sql"
+
+
+def make_v1_database(path: Path) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(V1_SQL.read_text(encoding="utf-8"))
+        con.execute("INSERT INTO imports (source_kind, created_by) VALUES ('registry', 'system'), ('demo', 'system')")
+        con.execute("INSERT INTO organisations (country, kind, code, name, population, import_id) "
+                    "VALUES ('SE', 'municipality', '1860', 'Laxå', 5600, 1)")
+        con.execute("INSERT INTO organisation_kinds VALUES (1, 'municipality')")
+        con.execute("INSERT INTO organisation_aliases VALUES (1, 'Laxå', 'laxa')")
+        con.execute("INSERT INTO accounts (organisation_id, platform, name, is_demo, import_id) "
+                    "VALUES (1, 'facebook', 'Laxå', true, 2)")
+        con.execute("INSERT INTO period_values VALUES (1, 'posts', DATE '2024-07-01', DATE '2024-07-31', 12, 2)")
+        con.execute("INSERT INTO posts (account_id, post_id, published_at, reactions, import_id) "
+                    "VALUES (1, 'p1', TIMESTAMP '2024-07-02 10:00', 5, 2)")
+        con.execute("INSERT INTO watch_lists (name, name_key, owner_organisation_id) VALUES ('Grannar', 'grannar', 1)")
+        con.execute("INSERT INTO watch_list_members VALUES (1, 1)")
+    finally:
+        con.close()
+
+
+def test_v1_database_is_upgraded_with_every_row_kept(tmp_path):
+    path = tmp_path / "old.duckdb"
+    make_v1_database(path)
+    with open_store(path) as store:
+        assert store.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+        assert store.rows("SELECT account_id, measure, value, import_id, source_row FROM period_values") == [
+            (1, "posts", 12, 2, None)]
+        assert store.rows("SELECT post_id, reactions, views FROM posts") == [("p1", 5, None)]
+        assert store.rows("SELECT name FROM watch_lists") == [("Grannar",)]
+        assert store.scalar("SELECT count(*) FROM watch_list_members") == 1
+        assert store.scalar("SELECT count(*) FROM import_files") == 0
+        assert store.integrity_problems() == {}
+        # Numbering goes on after the copied rows.
+        plan = imports.plan_import(store, "q.csv", "organisation,platform,period,posts\nLaxå,facebook,2024-08,3\n".encode())
+        result = imports.commit_import(store, plan)
+        assert result.import_id == 3
+        assert store.scalar("SELECT max(account_id) FROM accounts") == 2
+        # The new rules hold in the upgraded file: net follower change may be negative, posts may not.
+        with store.writer() as cur:
+            cur.execute("INSERT INTO period_values VALUES (2, 'net_followers', DATE '2024-08-01', DATE '2024-08-31', -4, 3, 2)")
+    backup = tmp_path / "old.duckdb.schema-1.bak"
+    assert backup.exists()
+    assert not list(tmp_path.glob(".old.duckdb.upgrading-*"))
+    # The backup is the untouched old file.
+    con = duckdb.connect(str(backup), read_only=True)
+    try:
+        assert con.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone() == ("1",)
+    finally:
+        con.close()
+
+
+def test_current_database_is_not_touched(tmp_path, small_store):
+    path = small_store.path
+    small_store.close()
+    with open_store(path):
+        pass
+    assert not list(Path(path).parent.glob("*.bak"))
