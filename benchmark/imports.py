@@ -122,10 +122,6 @@ class ImportPlan:
         days = [*self.period_rows.get("period_end", []), *self.daily_rows.get("day", [])]
         return max(days) if days else None
 
-    @property
-    def unlinked(self) -> list[AccountPlan]:
-        return [a for a in self.accounts if a.organisation_id is None]
-
     def summary(self) -> str:
         span = f"{self.first_day} to {self.last_day}" if self.first_day else "no dates"
         if self.duplicate_of is not None:
@@ -182,7 +178,7 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
     by_ref = {ref: i for i, ref in enumerate(refs)}
     period_rows, daily_rows = _value_frames(parsed, by_ref, file_name)
     post_rows, post_daily = _post_frames(parsed, by_ref)
-    daily_rows = _merge_daily(daily_rows, post_daily, file_name)
+    daily_rows = _merge_daily(daily_rows, post_daily)
     duplicate_of = store.scalar(
         "SELECT min(import_id) FROM imports WHERE file_sha256 = ? AND status = 'committed' AND source_kind = 'upload'",
         [sha256],
@@ -331,7 +327,7 @@ def _post_frames(parsed: ParsedFile, by_ref: dict[AccountRef, int]) -> tuple[pd.
     return posts.drop(columns=["day"]), daily_frame[["account", "measure", "day", "value", "source_row"]]
 
 
-def _merge_daily(direct: pd.DataFrame, from_posts: pd.DataFrame, file_name: str) -> pd.DataFrame:
+def _merge_daily(direct: pd.DataFrame, from_posts: pd.DataFrame) -> pd.DataFrame:
     """Daily series given directly win over the same figure derived from posts."""
     if from_posts.empty:
         return direct

@@ -1,4 +1,5 @@
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -75,3 +76,14 @@ def test_platform_and_country_are_checked(small_store, put_values):
             cur.execute("INSERT INTO organisations (country, kind, code, name, import_id) VALUES ('DE', 'region', '1', 'x', ?)",
                         [put_values.import_id])
     assert date(2024, 1, 1)  # keep the import used
+
+
+def test_streamlit_upload_limit_is_not_below_the_import_limit():
+    """The browser refuses files above server.maxUploadSize before our own check could explain the limit."""
+    import tomllib
+
+    from benchmark import settings
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    default = next(s for s in settings.SETTINGS if s.name == "max_upload_mb").default
+    assert config["server"]["maxUploadSize"] >= float(default)
