@@ -80,11 +80,23 @@ def _show_plan(index: int, name: str, plan: imports.ImportPlan) -> dict[int, int
         return None
     st.write(f"**{plan.format_label}** · {plan.first_day} to {plan.last_day} · {plan.row_count:,} rows")
     links: dict[int, int | None] = {}
+    ids = options["organisation_id"].tolist()
+    unlinked = [a for a in plan.accounts if a.organisation_id is None]
+    everyone = None
+    if len(unlinked) > 1:  # one organisation often runs several pages: link them in one go
+        everyone = st.selectbox(
+            f"Link all {len(unlinked)} pages that are not linked yet to", [None, *ids],
+            format_func=lambda i: "— choose per page below —" if i is None else labels[i],
+            key=f"upload.link_all.{index}",
+            help="Not in the registry (a broadcaster, a hospital)? Add it with `benchmark org add`.",
+        )
     for position, acct in enumerate(plan.accounts):
         if acct.organisation_id is not None:
             st.write(f":material/link: {acct.label} → **{acct.organisation_name}** ({acct.how})")
             continue
-        ids = options["organisation_id"].tolist()
+        if everyone is not None:
+            links[position] = everyone
+            continue
         suggested = [i for i in ids if labels[i].split(" (")[0] in acct.suggestions]
         links[position] = st.selectbox(
             f"{acct.label} is not linked to an organisation", [None, *suggested, *[i for i in ids if i not in suggested]],
@@ -102,7 +114,8 @@ def _show_plan(index: int, name: str, plan: imports.ImportPlan) -> dict[int, int
     n_changed = int(changes["changed"].sum()) if len(changes) else 0
     st.write(f"{int(changes['new'].sum()) if len(changes) else 0:,} new · "
              f"{int(changes['same'].sum()) if len(changes) else 0:,} same as stored · **{n_changed:,} would change**")
-    st.dataframe(changes, hide_index=True, width="stretch", height=ui.table_height(len(changes), 12),
+    st.dataframe(changes.astype({"stored": "Int64", "incoming": "Int64"}), hide_index=True, width="stretch",
+                 height=ui.table_height(len(changes), 12),
                  column_config={"stored": st.column_config.NumberColumn("stored total"),
                                 "incoming": st.column_config.NumberColumn("new total")})
     return links
@@ -120,11 +133,14 @@ for index, (name, content) in enumerate(pending):
             # One slot on every run (so the widgets below keep their identity) that shows each step
             # of reading a file while it runs: large files take seconds.
             progress_line = st.empty()
-            if plan is None:
-                plan = imports.plan_import(
-                    store, name, content, run_options,
-                    progress=lambda step, line=progress_line, n=name: line.caption(f":material/hourglass_top: {n}: {step}…"))
-            progress_line.empty()
+            try:
+                if plan is None:
+                    plan = imports.plan_import(
+                        store, name, content, run_options,
+                        progress=lambda step, line=progress_line, n=name: line.caption(
+                            f":material/hourglass_top: {n}: {step}…"))
+            finally:
+                progress_line.empty()
             st.session_state[f"upload.plan.{key}"] = plan
         except ImportRejected as exc:
             st.error(f"**Not imported.** {exc.file_name}: {len(exc.problems)} value(s) in this {exc.format_label} "

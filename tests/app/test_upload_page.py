@@ -106,3 +106,22 @@ def test_unknown_page_imported_unlinked_then_linked(benchmark_db):
     at = button(at, "upload.link").click().run()
     assert any("Linked Kulturhuset Fyren (Facebook, id 4242) to Region Örebro län" in s.value for s in at.success)
     assert not [s for s in at.selectbox if s.key == "upload.unlinked_page"]
+
+
+TWO_PAGES = ("two-pages.csv", (
+    "\ufeff\"Post ID\",\"Page ID\",\"Page name\",Title,\"Publish time\",\"Post type\",Date,Views,Reach,"
+    "Reactions,Comments,Shares\n"
+    "111,4242,\"Kulturhuset Fyren\",Hej,\"03/05/2026 09:42\",Photos,Lifetime,100,80,5,1,0\n"
+    "222,4343,\"Fyrens bibliotek\",Hej,\"03/05/2026 11:00\",Photos,Lifetime,50,40,2,0,0\n").encode())
+
+
+def test_all_unlinked_pages_of_a_file_linked_in_one_go(benchmark_db):
+    orebro = org_id(benchmark_db, "Region Örebro län")
+    at = upload_page([TWO_PAGES])
+    assert not at.exception, [e.value for e in at.exception]
+    at = next(s for s in at.selectbox if s.key == "upload.link_all.0").set_value(orebro).run()
+    # The per-page choices give way to the one choice.
+    assert not [s for s in at.selectbox if s.key.startswith("upload.link.0.")]
+    at = button(at, "upload.confirm.0").click().run()
+    assert any("imported two-pages.csv" in s.value for s in at.success)
+    assert not [s for s in at.selectbox if s.key == "upload.unlinked_page"]  # nothing left to link
