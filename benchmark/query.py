@@ -26,6 +26,7 @@ fixed metric and measure tables.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import pandas as pd
 
@@ -107,11 +108,11 @@ WITH periods AS (
 raw AS (
     SELECT v.account_id, v.measure, v.period_start AS s, v.period_end AS e, v.value
     FROM period_values v JOIN accts USING (account_id)
-    WHERE v.period_end >= (SELECT min(p_start) - 1 FROM periods) AND v.period_start <= (SELECT max(p_end) FROM periods)
+    WHERE v.period_end >= $window_start AND v.period_start <= $window_end
     UNION ALL
     SELECT d.account_id, d.measure, d.day, d.day, d.value
     FROM account_daily d JOIN accts USING (account_id)
-    WHERE d.day >= (SELECT min(p_start) - 1 FROM periods) AND d.day <= (SELECT max(p_end) FROM periods)
+    WHERE d.day >= $window_start AND d.day <= $window_end
 ),
 obs AS (SELECT *, {_GRAIN_SQL} AS grain FROM raw),
 additive AS (
@@ -176,6 +177,20 @@ METRIC_SQL = _build_sql()
 ACCOUNT_METRIC_SQL = _build_sql("account")
 
 
+def metric_params(unit_ids: Sequence[int], platform: str, periods: Sequence[Period]) -> dict[str, object]:
+    """The parameters of METRIC_SQL / ACCOUNT_METRIC_SQL. The window is passed as constants (the day
+    before the first period, for followers at start, to the last day) so DuckDB skips row groups by date."""
+    return {
+        "labels": [p.label for p in periods],
+        "starts": [p.start for p in periods],
+        "ends": [p.end for p in periods],
+        "org_ids": [int(i) for i in unit_ids],
+        "platform": platform,
+        "window_start": min(p.start for p in periods) - timedelta(days=1),
+        "window_end": max(p.end for p in periods),
+    }
+
+
 def metric_table(
     store: Store, organisation_ids: Sequence[int], platform: str, periods: Sequence[Period]
 ) -> pd.DataFrame:
@@ -187,14 +202,7 @@ def metric_table(
     """
     if not organisation_ids or not periods:
         return pd.DataFrame(columns=["period", "organisation_id", "organisation", "pages"])
-    params = {
-        "labels": [p.label for p in periods],
-        "starts": [p.start for p in periods],
-        "ends": [p.end for p in periods],
-        "org_ids": [int(i) for i in organisation_ids],
-        "platform": platform,
-    }
-    frame = store.frame(METRIC_SQL, params)
+    frame = store.frame(METRIC_SQL, metric_params(organisation_ids, platform, periods))
     # DuckDB returns nullable integers as float with NaN; keep them as nullable Int64/Float64.
     return frame.convert_dtypes()
 
@@ -206,12 +214,5 @@ def account_metric_table(
     instead of the organisation columns, `pages` = 1."""
     if not account_ids or not periods:
         return pd.DataFrame(columns=["period", "account_id", "account", "pages"])
-    params = {
-        "labels": [p.label for p in periods],
-        "starts": [p.start for p in periods],
-        "ends": [p.end for p in periods],
-        "org_ids": [int(i) for i in account_ids],
-        "platform": platform,
-    }
-    frame = store.frame(ACCOUNT_METRIC_SQL, params)
+    frame = store.frame(ACCOUNT_METRIC_SQL, metric_params(account_ids, platform, periods))
     return frame.rename(columns={"organisation_id": "account_id", "organisation": "account"}).convert_dtypes()

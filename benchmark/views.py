@@ -18,7 +18,7 @@ from .errors import NotFoundError, ValidationError
 from .groups import PeerGroup
 from .metrics import WATCH_METRICS, get_metric
 from .periods import Period, month_period, quarter_period, trailing_months
-from .query import METRIC_SQL, account_metric_table, metric_table
+from .query import METRIC_SQL, account_metric_table, metric_params, metric_table
 from .registry import Organisation
 from .store import Store
 from .vocabulary import PLATFORMS
@@ -33,16 +33,6 @@ def check_platform(platform: str) -> str:
     if value not in PLATFORMS:
         raise NotFoundError("platform", platform, difflib.get_close_matches(value, list(PLATFORMS), n=3, cutoff=0.4))
     return value
-
-
-def _params(organisation_ids: Sequence[int], platform: str, periods: Sequence[Period]) -> dict:
-    return {
-        "labels": [p.label for p in periods],
-        "starts": [p.start for p in periods],
-        "ends": [p.end for p in periods],
-        "org_ids": [int(i) for i in organisation_ids],
-        "platform": platform,
-    }
 
 
 # -- Pages to watch ----------------------------------------------------------
@@ -148,7 +138,7 @@ def ranking(
     ids = list(dict.fromkeys([*group.organisation_ids, *([own_id] if own_id else [])]))
     better, worse = (">", "<") if metric.higher_is_better else ("<", ">")
     # The metric rows are computed once and feed both the ranking and the summary line.
-    metric_rows = store.frame(METRIC_SQL, _params(ids, platform, [period]))
+    metric_rows = store.frame(METRIC_SQL, metric_params(ids, platform, [period]))
     # metric.id comes from the fixed metric table, never from user input. Ranks and
     # percentiles are computed among the group's members only; your organisation, if it
     # is not a member, is placed where it would stand without moving anyone else.
@@ -204,7 +194,7 @@ def group_summary(
     (they may include organisations outside the group; only members count).
     """
     if metric_rows is None:
-        metric_rows = store.frame(METRIC_SQL, _params(group.organisation_ids, platform, [period]))
+        metric_rows = store.frame(METRIC_SQL, metric_params(group.organisation_ids, platform, [period]))
     row = store.rows(
         """
         WITH mt AS (SELECT * FROM metric_rows WHERE list_contains($group_ids::INTEGER[], organisation_id))
@@ -264,7 +254,7 @@ def profile(
         GROUP BY o.period, o.period_start, o.{metric.id}, o.is_demo
         ORDER BY o.period_start
         """,
-        {**_params(ids, platform, periods), "group_ids": list(group.organisation_ids),
+        {**metric_params(ids, platform, periods), "group_ids": list(group.organisation_ids),
          "own_id": organisation.organisation_id},
     )
     frame = frame.convert_dtypes()
