@@ -1,9 +1,15 @@
 """Importers of platform export files: reading, detection, parsing (no database).
 
-`open_export(name, content)` reads the bytes, finds the one format that
-claims the content and parses it. The formats live in `formats/`, one module
-per family; each declares its `FORMATS` and the `NOT_PAGE_METRICS` files it
-recognises only to refuse them with advice.
+`open_export(name, content)` reads the bytes (`reading`), finds the one format
+that claims the content and parses it. The formats live in `formats/`, one
+module per family; each declares its `FORMATS` and the `NOT_PAGE_METRICS` files
+it recognises only to refuse them with advice.
+
+What the formats share lives beside them, so that every format reads alike:
+`model` (what they return), `base` (the shape of a format, collecting
+problems), `headers` (finding columns by name), `values` (reading one cell),
+`rows` (data rows, a column's date order, daily series), `posts` (the days a
+post export covers) and `file_names` (hints a file name gives).
 """
 
 from __future__ import annotations

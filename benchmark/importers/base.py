@@ -2,7 +2,8 @@
 
 A format is data plus two functions: `detect(source)` returns an opaque match
 (or None when the file is not of this format), `parse(source, match, options)` returns a
-`ParsedFile` or raises `ImportRejected` listing every cell it could not read.
+`ParsedFile` or raises `ImportRejected` listing every cell it could not read
+(`Problems`), or naming the one reason the whole file cannot be read (`rejected`).
 Formats never touch the database.
 """
 
@@ -22,6 +23,7 @@ from .model import (
     Sheet,
     SourceFile,
 )
+from .values import is_missing
 
 T = TypeVar("T")
 
@@ -59,6 +61,14 @@ class Problems:
             self.add(sheet, index, column, cell, exc.expected)
             return None
 
+    def read_required(self, parse: Callable[..., T], cell: Cell, sheet: Sheet, index: int, column: str,
+                      what: str, **options: Any) -> T | None:
+        """Like `read`, but a missing cell is a problem too: `what` says what belongs in it."""
+        if is_missing(cell):
+            self.add(sheet, index, column, cell, what)
+            return None
+        return self.read(parse, cell, sheet, index, column, **options)
+
     def add(self, sheet: Sheet | None, index: int | None, column: str | None, value: Cell, expected: str) -> None:
         where = sheet.where(index) if sheet is not None and index is not None else None
         shown = None if value is None else str(value)
@@ -67,3 +77,8 @@ class Problems:
     def raise_if_any(self, file_name: str, format_label: str) -> None:
         if self.items:
             raise ImportRejected(file_name, format_label, self.items)
+
+
+def rejected(file_name: str, format_label: str, expected: str) -> ImportRejected:
+    """The whole file refused for one reason that no single cell carries (no data rows, say)."""
+    return ImportRejected(file_name, format_label, [RowProblem(None, None, None, expected)])

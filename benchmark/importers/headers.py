@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .model import Cell, Sheet
+from .model import Cell, Sheet, SourceFile
 
 Aliases = dict[str, tuple[str, ...]]  # field -> headers it is known by, any language
 
@@ -106,6 +106,17 @@ def find_header(
     mapped = {p for positions in columns.values() for p in positions}
     unmapped = tuple(h for p, h in enumerate(headers) if p not in mapped and h)
     return HeaderMatch(sheet, index, columns, headers, unmapped)
+
+
+def first_table(
+    source: SourceFile, aliases: Aliases, required: set[str] | frozenset[str], *, scan_rows: int = 10
+) -> HeaderMatch | None:
+    """`find_header` on each sheet of the file in turn: the first sheet whose header matches."""
+    for sheet in source.sheets:
+        match = find_header(sheet, aliases, required, scan_rows=scan_rows)
+        if match is not None:
+            return match
+    return None
 
 
 def is_blank(row: list[Cell]) -> bool:

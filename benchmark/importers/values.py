@@ -27,13 +27,18 @@ What the exports really contain (see ../shared/reference/export_formats.md):
   (YouTube), `Sat, Sep 6, 2025` (X), `27 sep. 2024` / `6 maj 2025` (English,
   Swedish, Danish and Norwegian month names) and Excel date serials
   (1900 date system). Two-digit years are refused: `1/5/26` could be 1926.
+* Times (`parse_datetime`, `as_utc`): an explicit UTC offset in the text is
+  always applied; without one the format says which zone its times are in
+  (Meta: US Pacific, `pacific_to_utc`; LinkedIn, X and TikTok: UTC).
+* Text (`cell_text`, `first_line`): trimmed, and a post's title is the first
+  non-empty line of its caption.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -54,6 +59,18 @@ def is_missing(cell: object) -> bool:
     if isinstance(cell, str):
         return cell.strip().casefold() in MISSING_MARKERS
     return False
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+def cell_text(cell: Cell) -> str:
+    """A cell as trimmed text; "" for an empty cell."""
+    return "" if cell is None else str(cell).strip()
+
+
+def first_line(cell: Cell) -> str | None:
+    """The first non-empty line of a text cell, trimmed (a post's title from its caption); None if none."""
+    return next((line.strip() for line in cell_text(cell).splitlines() if line.strip()), None)
 
 
 # -- numbers ----------------------------------------------------------------------------------
@@ -392,3 +409,15 @@ def pacific_to_utc(naive: datetime) -> datetime:
         raise ValueError("pacific_to_utc expects a naive datetime")
     local = naive.replace(tzinfo=_PACIFIC, fold=0)
     return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def as_utc(naive: datetime, offset: timedelta | None,
+           local_to_utc: Callable[[datetime], datetime] | None = None) -> datetime:
+    """A time from `parse_datetime` as naive UTC: by the offset the cell gave, else by the format's zone.
+
+    `local_to_utc` converts the wall-clock times of a format without offsets (Meta: `pacific_to_utc`);
+    None means the format's times are UTC already.
+    """
+    if offset is not None:
+        return naive - offset
+    return local_to_utc(naive) if local_to_utc is not None else naive

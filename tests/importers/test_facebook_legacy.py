@@ -19,10 +19,10 @@ from benchmark.importers.model import (
     AccountRef,
     ImportRejected,
     ParseOptions,
-    UnreadableFileError,
 )
 from benchmark.importers.reading import read_file
 from tests.conftest import shared_or_skip
+from tests.importers import helpers
 
 pytestmark = pytest.mark.shared
 
@@ -31,21 +31,14 @@ PAGE_2015 = "fb_legacy_insights_page_level_2015_descrow_first30.csv"
 POSTS_2015 = "fb_legacy_insights_post_level_2015_descrow.csv"
 VIDEOS_2014 = "fb_legacy_insights_video_posts_2014_descrow.csv"
 POSTS_2020_XML = "fb_legacy_insights_post_level_2020_SpreadsheetML.xls"
-OWN_SAMPLES = {PAGE_2014, PAGE_2015, POSTS_2015, VIDEOS_2014, POSTS_2020_XML}
 
 
 def claims(source) -> list[str]:
-    return [f.id for f in facebook_legacy.FORMATS if f.detect(source) is not None]
+    return helpers.claims(facebook_legacy, source)
 
 
 def parse(source, options: ParseOptions | None = None):
-    (fmt,) = [f for f in facebook_legacy.FORMATS if f.detect(source) is not None]
-    return fmt.parse(source, fmt.detect(source), options or ParseOptions())
-
-
-def sample(name: str, as_name: str | None = None):
-    path = shared_or_skip("samples", name)
-    return read_file(as_name or name, path.read_bytes())
+    return helpers.parse(facebook_legacy, source, options)
 
 
 def raw_rows(name: str, encoding: str) -> list[list[str]]:
@@ -66,14 +59,10 @@ def total(rows: list[list[str]], position: int) -> int:
     return sum(int(r[position]) for r in rows if position < len(r) and r[position].strip())
 
 
-def values_of(parsed, measure: str) -> dict[date, int]:
-    return {v.start: v.value for v in parsed.values if v.measure == measure and v.start == v.end}
-
-
 # -- page level ---------------------------------------------------------------------------
 @pytest.mark.parametrize("name,encoding", [(PAGE_2014, "cp1252"), (PAGE_2015, "cp1252")])
 def test_page_level_samples_match_the_raw_file(name, encoding):
-    source = sample(name)
+    source = helpers.sample(name)
     assert claims(source) == ["facebook-insights-page"]
     parsed = parse(source)
     rows = raw_rows(name, encoding)
@@ -87,13 +76,13 @@ def test_page_level_samples_match_the_raw_file(name, encoding):
 
     assert parsed.platform == "facebook"
     assert parsed.rows_read == len(days)
-    assert len(values_of(parsed, "new_followers")) == len(days)
-    assert sum(values_of(parsed, "new_followers").values()) == total(days, new_likes)
+    assert len(helpers.daily_values(parsed, "new_followers")) == len(days)
+    assert sum(helpers.daily_values(parsed, "new_followers").values()) == total(days, new_likes)
     last_day = datetime.strptime(days[-1][date_at], "%m/%d/%Y").date()
-    assert max(values_of(parsed, "followers")) == last_day
-    assert values_of(parsed, "followers")[last_day] == int(days[-1][lifetime])
-    assert sum(values_of(parsed, "reach").values()) == total(days, reach)
-    assert sum(values_of(parsed, "profile_visits").values()) == total(days, page_views)
+    assert max(helpers.daily_values(parsed, "followers")) == last_day
+    assert helpers.daily_values(parsed, "followers")[last_day] == int(days[-1][lifetime])
+    assert sum(helpers.daily_values(parsed, "reach").values()) == total(days, reach)
+    assert sum(helpers.daily_values(parsed, "profile_visits").values()) == total(days, page_views)
     assert any("description row" in n for n in parsed.notes)
     assert any("'Weekly'/'28 Days'" in n for n in parsed.notes)
     assert "Weekly Total Reach" in parsed.ignored_columns
@@ -104,36 +93,38 @@ def test_page_level_samples_match_the_raw_file(name, encoding):
 
 
 def test_page_level_2015_link_clicks_and_video_views():
-    parsed = parse(sample(PAGE_2015))
+    parsed = parse(helpers.sample(PAGE_2015))
     rows = raw_rows(PAGE_2015, "cp1252")
     days = rows[2:]
     clicks = column(rows, "Daily Page consumptions by type - link clicks")
     videos = column(rows, "Daily Total Video Views")
-    assert sum(values_of(parsed, "link_clicks").values()) == total(days, clicks)
-    assert sum(values_of(parsed, "video_views").values()) == total(days, videos)
-    assert values_of(parsed, "views")[date(2015, 8, 19)] == int(days[0][column(rows, "Daily Total Impressions")])
+    assert sum(helpers.daily_values(parsed, "link_clicks").values()) == total(days, clicks)
+    assert sum(helpers.daily_values(parsed, "video_views").values()) == total(days, videos)
+    impressions = column(rows, "Daily Total Impressions")
+    assert helpers.daily_values(parsed, "views")[date(2015, 8, 19)] == int(days[0][impressions])
 
 
 def test_page_level_2014_empty_cells_are_unknown_not_zero():
-    parsed = parse(sample(PAGE_2014))
+    parsed = parse(helpers.sample(PAGE_2014))
     rows = raw_rows(PAGE_2014, "cp1252")
     videos = column(rows, "Daily Total Video Views")
     expected = {r[0] for r in rows[2:] if r[videos].strip()}
-    assert len(values_of(parsed, "video_views")) == len(expected)
+    assert len(helpers.daily_values(parsed, "video_views")) == len(expected)
 
 
 def test_page_name_comes_from_facebooks_file_name():
-    source = sample(PAGE_2015, "Facebook Insights Data Export - Example Page - 2015-08-19 - 2016-02-15.csv")
+    source = helpers.sample(PAGE_2015, "Facebook Insights Data Export - Example Page - 2015-08-19 - 2016-02-15.csv")
     parsed = parse(source)
     assert parsed.accounts == [AccountRef("facebook", "Example Page")]
     # the post-level name form is not a page-level name
-    other = sample(PAGE_2015, "Facebook Insights Data Export (Post Level) - Example Page - 2015-08-19 - 2016-02-15.csv")
+    other = helpers.sample(
+        PAGE_2015, "Facebook Insights Data Export (Post Level) - Example Page - 2015-08-19 - 2016-02-15.csv")
     assert parse(other).accounts == [AccountRef("facebook")]
 
 
 # -- post level (CSV) -----------------------------------------------------------------------
 def test_post_level_2015_sample_matches_the_raw_file():
-    source = sample(POSTS_2015)
+    source = helpers.sample(POSTS_2015)
     assert claims(source) == ["facebook-insights-posts"]
     parsed = parse(source, ParseOptions(period=(date(2015, 8, 19), date(2016, 2, 15))))
     rows = raw_rows(POSTS_2015, "utf-8-sig")
@@ -171,12 +162,14 @@ def test_post_level_2015_sample_matches_the_raw_file():
 
 
 def test_post_level_coverage_from_file_name_else_period_else_first_to_last_post():
-    named = sample(POSTS_2015, "Facebook Insights Data Export (Post Level) - Example Page - 2015-08-19 - 2016-02-15.csv")
+    named = helpers.sample(
+        POSTS_2015, "Facebook Insights Data Export (Post Level) - Example Page - 2015-08-19 - 2016-02-15.csv")
     parsed = parse(named)
     assert {a.name for a in parsed.accounts} == {"Example Page"}
     assert set(parsed.post_coverage.values()) == {(date(2015, 8, 19), date(2016, 2, 15))}
     # a name whose range does not contain the posts is not trusted
-    wrong = sample(POSTS_2015, "Facebook Insights Data Export (Post Level) - Example Page - 2014-01-01 - 2014-02-27.csv")
+    wrong = helpers.sample(
+        POSTS_2015, "Facebook Insights Data Export (Post Level) - Example Page - 2014-01-01 - 2014-02-27.csv")
     parsed = parse(wrong)
     days = [p.published_at.date() for p in parsed.posts]
     assert set(parsed.post_coverage.values()) == {(min(days), max(days))}
@@ -184,7 +177,7 @@ def test_post_level_coverage_from_file_name_else_period_else_first_to_last_post(
 
 
 def test_video_posts_2014_sample_matches_the_raw_file():
-    source = sample(VIDEOS_2014)
+    source = helpers.sample(VIDEOS_2014)
     assert claims(source) == ["facebook-insights-posts"]
     parsed = parse(source)
     rows = raw_rows(VIDEOS_2014, "utf-8-sig")
@@ -295,20 +288,16 @@ def page_csv(*, delimiter=",", encoding="utf-8", day=lambda d: f"{d.month}/{d.da
     return out.getvalue().encode(encoding)
 
 
-def comparable(parsed) -> list[tuple]:
-    return sorted((v.measure, v.start, v.end, v.value, v.source_row) for v in parsed.values)
-
-
 def test_synthetic_page_level_plain_and_nordic_resave_give_the_same_values():
     plain = parse(read_file("plain.csv", page_csv()))
     nordic = parse(read_file("nordic.csv", page_csv(
         delimiter=";", encoding="cp1252", day=lambda d: d.strftime("%d.%m.%Y"),
         number=lambda n: f"{n:,}".replace(",", "\u00a0"))))
-    assert comparable(plain) == comparable(nordic)
-    assert values_of(plain, "followers") == {d: row[0] for d, *row in PAGE_DAYS}
-    assert values_of(plain, "reach")[date(2016, 4, 1)] == 1012
+    assert helpers.comparable(plain) == helpers.comparable(nordic)
+    assert helpers.daily_values(plain, "followers") == {d: row[0] for d, *row in PAGE_DAYS}
+    assert helpers.daily_values(plain, "reach")[date(2016, 4, 1)] == 1012
     # the description row says the second 'Daily Logged-in Page Views' is the count
-    assert values_of(plain, "profile_visits") == {d: row[6] for d, *row in PAGE_DAYS}
+    assert helpers.daily_values(plain, "profile_visits") == {d: row[6] for d, *row in PAGE_DAYS}
     assert "Lifetime Likes by City - Malmö, Sweden" in nordic.ignored_columns
     assert {v.measure for v in plain.values} == {"followers", "new_followers", "reach", "views", "profile_visits"}
     assert [v.source_row for v in plain.values if v.measure == "followers"] == [3, 4, 5]
@@ -316,7 +305,7 @@ def test_synthetic_page_level_plain_and_nordic_resave_give_the_same_values():
 
 def test_day_first_slash_dates_are_recognised_from_the_column():
     parsed = parse(read_file("uk.csv", page_csv(day=lambda d: d.strftime("%d/%m/%Y"))))
-    assert set(values_of(parsed, "followers")) == {d for d, *_ in PAGE_DAYS}
+    assert set(helpers.daily_values(parsed, "followers")) == {d for d, *_ in PAGE_DAYS}
 
 
 def test_duplicate_column_without_description_row_is_not_used():
@@ -325,7 +314,7 @@ def test_duplicate_column_without_description_row_is_not_used():
     parsed = parse(read_file("nodesc.csv", "\r\n".join(text).encode("utf-8")))
     assert "profile_visits" not in {v.measure for v in parsed.values}
     assert any("'Daily Logged-in Page Views' appears 2 times" in n for n in parsed.notes)
-    assert values_of(parsed, "new_followers")[date(2016, 3, 31)] == 4
+    assert helpers.daily_values(parsed, "new_followers")[date(2016, 3, 31)] == 4
 
 
 def test_bad_cells_reject_the_whole_file_with_rows_and_columns():
@@ -348,7 +337,7 @@ def test_missing_required_column_is_not_this_format_and_empty_data_is_rejected()
     header_only = page_csv(rows=[])
     with pytest.raises(ImportRejected) as caught:
         parse(read_file("empty.csv", header_only))
-    assert "none" in caught.value.problems[0].expected
+    assert "no dated rows" in caught.value.problems[0].expected
 
 
 def test_synthetic_post_level_bad_posted_time_is_rejected():
@@ -372,18 +361,12 @@ def test_synthetic_post_level_bad_posted_time_is_rejected():
     assert good.posts[1].published_at == datetime(2016, 6, 3, 6, 0)  # 11 PM PDT is 06:00 UTC next day
 
 
-# -- no other family's sample is claimed -------------------------------------------------------
-def test_detectors_claim_no_sample_of_another_family():
-    manifest = shared_or_skip("samples", "MANIFEST.tsv")
-    for line in manifest.read_text().splitlines():
-        name = line.split("\t")[0]
-        if not name or name in OWN_SAMPLES:
-            continue
-        try:
-            source = read_file(name, (manifest.parent / name).read_bytes())
-        except UnreadableFileError:
-            continue
-        assert claims(source) == [], name
+# -- every sample ---------------------------------------------------------------------------------
+def test_every_sample_is_claimed_by_the_right_detector_only():
+    expected = {PAGE_2014: "facebook-insights-page", PAGE_2015: "facebook-insights-page",
+                POSTS_2015: "facebook-insights-posts", VIDEOS_2014: "facebook-insights-posts",
+                POSTS_2020_XML: "facebook-insights-posts"}
+    helpers.check_sample_claims(claims, expected, own=lambda name: name.startswith("fb_legacy"))
 
 
 def test_a_day_given_twice_is_rejected():

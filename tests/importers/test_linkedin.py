@@ -6,10 +6,8 @@ the importer; the synthetic workbooks are invented values in LinkedIn's layouts.
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 
-import openpyxl
 import pytest
 import xlrd
 
@@ -18,29 +16,24 @@ from benchmark.importers.model import (
     AccountRef,
     ImportRejected,
     ParseOptions,
-    UnreadableFileError,
 )
 from benchmark.importers.reading import read_file
 from tests.conftest import shared_or_skip
+from tests.importers import helpers
 
 MERGED = "linkedin_page_visitors_and_updates_legacy2020_EXCEL_MERGED.xls"
 
 
 def claims(source) -> list[str]:
-    return [f.id for f in linkedin.FORMATS if f.detect(source) is not None]
+    return helpers.claims(linkedin, source)
 
 
 def not_metrics(source) -> list[str]:
-    return [n.id for n in linkedin.NOT_PAGE_METRICS if n.detect(source)]
+    return helpers.refusals(linkedin, source)
 
 
 def parse(source, options: ParseOptions | None = None):
-    (fmt,) = [f for f in linkedin.FORMATS if f.detect(source) is not None]
-    return fmt.parse(source, fmt.detect(source), options or ParseOptions())
-
-
-def daily(parsed, measure: str) -> dict[date, int]:
-    return {v.start: v.value for v in parsed.values if v.measure == measure and v.start == v.end}
+    return helpers.parse(linkedin, source, options)
 
 
 def xlrd_table(book, sheet_name: str, first_header: str) -> tuple[list[str], list[list]]:
@@ -66,16 +59,16 @@ def test_merged_visitors_and_updates_workbook_gives_both():
     impressions = header.index("Impressions (total)")
     clicks = header.index("Clicks (total)")
     shares = header.index("Shares (total)")
-    assert sum(daily(parsed, "views").values()) == sum(int(r[impressions]) for r in rows)
-    assert sum(daily(parsed, "link_clicks").values()) == sum(int(r[clicks]) for r in rows)
-    assert sum(daily(parsed, "shares").values()) == sum(int(r[shares]) for r in rows)
+    assert sum(helpers.daily_values(parsed, "views").values()) == sum(int(r[impressions]) for r in rows)
+    assert sum(helpers.daily_values(parsed, "link_clicks").values()) == sum(int(r[clicks]) for r in rows)
+    assert sum(helpers.daily_values(parsed, "shares").values()) == sum(int(r[shares]) for r in rows)
     last = datetime.strptime(rows[-1][0], "%m/%d/%Y").date()
-    assert daily(parsed, "views")[last] == int(rows[-1][impressions])
+    assert helpers.daily_values(parsed, "views")[last] == int(rows[-1][impressions])
 
     header, visits = xlrd_table(book, "Visitor metrics", "Date")
     page_views = header.index("Total page views (total)")
-    assert sum(daily(parsed, "profile_visits").values()) == sum(int(r[page_views]) for r in visits)
-    assert len(daily(parsed, "profile_visits")) == len(visits)
+    assert sum(helpers.daily_values(parsed, "profile_visits").values()) == sum(int(r[page_views]) for r in visits)
+    assert len(helpers.daily_values(parsed, "profile_visits")) == len(visits)
 
     header, posts = xlrd_table(book, "Update Engagement", "Update title")
     assert len(parsed.posts) == len(posts)
@@ -142,20 +135,8 @@ def posts_rows() -> list[list]:
             for title, activity, created, imp, clicks, likes, comments, reposts in POSTS]
 
 
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def content_workbook(metrics: list[list] | None = None) -> bytes:
-    return xlsx({
+    return helpers.workbook({
         "Metrics": [[NOTICE], METRICS_HEADER, *(metrics or metrics_rows())],
         "All posts": [["Post-level metrics for your posts. All dates and times are in UTC."], POSTS_HEADER,
                       *posts_rows()],
@@ -168,9 +149,9 @@ def test_current_xlsx_content_workbook():
     parsed = parse(source)
     account = AccountRef("linkedin", "Kommunen")
     assert parsed.accounts == [account]
-    assert daily(parsed, "views") == {d: imp for d, imp, *_ in METRICS}
-    assert daily(parsed, "shares") == {m[0]: m[6] for m in METRICS}  # Reposts (total)
-    assert daily(parsed, "link_clicks") == {m[0]: m[3] for m in METRICS}
+    assert helpers.daily_values(parsed, "views") == {d: imp for d, imp, *_ in METRICS}
+    assert helpers.daily_values(parsed, "shares") == {m[0]: m[6] for m in METRICS}  # Reposts (total)
+    assert helpers.daily_values(parsed, "link_clicks") == {m[0]: m[3] for m in METRICS}
     assert {v.measure for v in parsed.values} == {"views", "link_clicks", "reactions", "comments", "shares"}
     assert [v.source_row for v in parsed.values if v.measure == "views"] == [3, 4, 5]  # notice, header, days
     assert len(parsed.posts) == 2
@@ -214,7 +195,7 @@ def test_posts_sheet_alone_contributes_its_figures():
 
 
 def test_visitors_and_followers_workbooks():
-    visitors = xlsx({
+    visitors = helpers.workbook({
         "Visitor metrics": [
             ["Date", "Overview page views (total)", "Total page views (desktop)", "Total page views (mobile)",
              "Total page views (total)", "Total unique visitors (total)"],
@@ -227,9 +208,9 @@ def test_visitors_and_followers_workbooks():
     assert claims(source) == ["linkedin-visitors"]
     parsed = parse(source)
     assert parsed.format_id == "linkedin-visitors"
-    assert daily(parsed, "profile_visits") == {date(2024, 10, 1): 10, date(2024, 10, 2): 2}
+    assert helpers.daily_values(parsed, "profile_visits") == {date(2024, 10, 1): 10, date(2024, 10, 2): 2}
 
-    followers = xlsx({
+    followers = helpers.workbook({
         "New followers": [
             ["Date", "Sponsored followers", "Organic followers", "Auto-invited followers", "Total followers"],
             ["10/01/2024", 0, 3, 1, 4],
@@ -240,13 +221,13 @@ def test_visitors_and_followers_workbooks():
     source = read_file("f.xlsx", followers)
     assert claims(source) == ["linkedin-followers"]
     parsed = parse(source)
-    assert daily(parsed, "new_followers") == {date(2024, 10, 1): 4, date(2024, 10, 2): 1}
+    assert helpers.daily_values(parsed, "new_followers") == {date(2024, 10, 1): 4, date(2024, 10, 2): 1}
     assert {v.measure for v in parsed.values} == {"new_followers"}  # never the audience
     assert "New followers: Organic followers" in parsed.ignored_columns
 
 
 def test_workbook_with_only_demographics_is_not_page_metrics():
-    source = read_file("demo.xlsx", xlsx({
+    source = read_file("demo.xlsx", helpers.workbook({
         "Location": [["Location", "Total followers"], ["Oslo, Norway", 40]],
         "Seniority": [["Seniority", "Total followers"], ["Entry", 17]],
     }))
@@ -274,20 +255,12 @@ def test_engagement_rate_must_be_a_number_and_empty_sheets_are_rejected():
         parse(read_file("bad.xlsx", content_workbook(rows)))
     assert [(p.row, p.column) for p in caught.value.problems] == [
         ("sheet 'Metrics', row 3", "Engagement rate (total)")]
-    empty = xlsx({"Metrics": [[NOTICE], METRICS_HEADER]})
+    empty = helpers.workbook({"Metrics": [[NOTICE], METRICS_HEADER]})
     with pytest.raises(ImportRejected):
         parse(read_file("empty.xlsx", empty))
 
 
 @pytest.mark.shared
-def test_detectors_claim_no_sample_of_another_family():
-    manifest = shared_or_skip("samples", "MANIFEST.tsv")
-    for line in manifest.read_text().splitlines():
-        name = line.split("\t")[0]
-        if not name or name == MERGED:
-            continue
-        try:
-            source = read_file(name, (manifest.parent / name).read_bytes())
-        except UnreadableFileError:
-            continue
-        assert claims(source) == [] and not_metrics(source) == [], name
+def test_every_sample_is_claimed_by_the_right_detector_only():
+    helpers.check_sample_claims(lambda source: claims(source) + not_metrics(source), {MERGED: "linkedin-content"},
+                                own=lambda name: name.startswith("linkedin"))

@@ -12,7 +12,6 @@ import io
 from collections import defaultdict
 from datetime import date, datetime
 
-import openpyxl
 import pytest
 
 from benchmark.importers.formats import meta
@@ -28,7 +27,8 @@ from benchmark.importers.model import (
     UnrecognisedFileError,
 )
 from benchmark.importers.reading import read_file
-from tests.conftest import SHARED, shared_or_skip
+from tests.conftest import shared_or_skip
+from tests.importers import helpers
 
 pytestmark = pytest.mark.shared
 
@@ -62,22 +62,12 @@ WRAPPED_SAMPLE = "meta_mbs_fb_videos_en_WRAPPED_LINES_first10.csv"
 NO_OPTIONS = ParseOptions()
 
 
-def _sample(name: str, *, as_name: str | None = None) -> SourceFile:
-    path = shared_or_skip("samples", name)
-    return read_file(as_name or name, path.read_bytes())
-
-
 def _claims(source: SourceFile) -> list[str]:
-    return [f.id for f in meta.FORMATS if f.detect(source) is not None] + [
-        n.id for n in meta.NOT_PAGE_METRICS if n.detect(source)
-    ]
+    return helpers.claims(meta, source) + helpers.refusals(meta, source)
 
 
 def _parse(source: SourceFile, options: ParseOptions = NO_OPTIONS) -> ParsedFile:
-    found = [(f, m) for f in meta.FORMATS if (m := f.detect(source)) is not None]
-    assert len(found) == 1, [f.id for f, _ in found]
-    fmt, match = found[0]
-    return fmt.parse(source, match, options)
+    return helpers.parse(meta, source, options)
 
 
 def _text(data: bytes) -> str:
@@ -87,37 +77,20 @@ def _text(data: bytes) -> str:
 
 
 # -- every sample of the family ------------------------------------------------------------------
-def test_every_meta_sample_is_claimed_by_exactly_one_entry():
+def test_every_sample_is_claimed_by_the_right_meta_entry_only():
     expected = {
         **dict.fromkeys(POSTS_SAMPLES, "meta-posts"),
         **dict.fromkeys(SERIES_SAMPLES, "meta-series"),
         **NOT_METRICS_SAMPLES,
     }
-    for name, format_id in expected.items():
-        assert _claims(_sample(name)) == [format_id], name
+    helpers.check_sample_claims(
+        _claims, expected, own=lambda name: name.startswith("meta_mbs_") and name != WRAPPED_SAMPLE)
 
 
 def test_wrapped_video_export_is_unreadable():
     path = shared_or_skip("samples", WRAPPED_SAMPLE)
     with pytest.raises(UnreadableFileError):
         read_file(WRAPPED_SAMPLE, path.read_bytes())
-
-
-def test_no_meta_entry_claims_other_families():
-    samples = SHARED / "samples"
-    if not samples.exists():
-        pytest.skip("../shared/samples not present")
-    checked = 0
-    for path in sorted(samples.iterdir()):
-        if path.name.startswith("meta_mbs_") or path.suffix not in (".csv", ".xls", ".xlsx"):
-            continue
-        try:
-            source = read_file(path.name, path.read_bytes())
-        except (UnreadableFileError, UnrecognisedFileError):
-            continue
-        assert _claims(source) == [], path.name
-        checked += 1
-    assert checked >= 10
 
 
 # -- post exports ----------------------------------------------------------------------------------
@@ -150,7 +123,7 @@ def _raw_posts(name: str) -> dict[str, dict[str, int]]:
 
 @pytest.mark.parametrize("name", POSTS_SAMPLES)
 def test_post_sample_counts_and_sums_per_account(name):
-    parsed = _parse(_sample(name))
+    parsed = _parse(helpers.sample(name))
     expected = _raw_posts(name)
     got: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for post in parsed.posts:
@@ -181,7 +154,7 @@ def _raw_record(name: str, post_id: str) -> dict[str, str]:
 
 def test_english_facebook_sample_account_and_columns():
     name = "meta_mbs_fb_posts_en_2025-01_first80.csv"
-    parsed = _parse(_sample(name))
+    parsed = _parse(helpers.sample(name))
     raw = _raw_record(name, "939005954986064")
     assert parsed.accounts == [AccountRef("facebook", raw["Page name"], "100066300057039")]
     assert parsed.format_label == "Meta Business Suite post export (Facebook, English headers)"
@@ -204,7 +177,7 @@ def test_english_facebook_sample_account_and_columns():
 
 def test_swedish_publish_time_is_converted_from_pacific_by_hand():
     name = "meta_mbs_fb_posts_sv_lokalt_2026-01_wide_first100.csv"
-    parsed = _parse(_sample(name))
+    parsed = _parse(helpers.sample(name))
     raw = _raw_record(name, "1477114251086461")
     post = next(p for p in parsed.posts if p.post_id == "1477114251086461")
     # `01/05/2026 09:42` in Pacific standard time (UTC-8) → 17:42 UTC.
@@ -223,7 +196,7 @@ def test_swedish_publish_time_is_converted_from_pacific_by_hand():
 
 
 def test_summer_time_publish_time():
-    parsed = _parse(_sample("meta_mbs_fb_posts_en_2025-03_dupViewsCol.csv"))
+    parsed = _parse(helpers.sample("meta_mbs_fb_posts_en_2025-03_dupViewsCol.csv"))
     post = next(p for p in parsed.posts if p.post_id == "960221266197866")
     # `03/18/2025 12:59`: US daylight time since 9 March 2025 (UTC-7) → 19:59 UTC.
     assert post.published_at == datetime(2025, 3, 18, 19, 59)
@@ -236,7 +209,7 @@ def test_duplicate_views_column_takes_the_first_non_empty():
     views = [i for i, h in enumerate(header) if h == "Views"]
     assert len(views) == 2
     expected = {r[0]: int(next(r[i] for i in views if r[i])) for r in rows[1:]}
-    parsed = _parse(_sample(name))
+    parsed = _parse(helpers.sample(name))
     assert {p.post_id: p.views for p in parsed.posts} == expected
     assert "Views" not in parsed.ignored_columns
 
@@ -248,7 +221,7 @@ def test_swedish_rows_with_only_the_english_post_id_still_import():
     sv_id, en_id, en_views = header.index("Publicerings-id"), header.index("Post ID"), header.index("Views")
     english_only = {r[en_id]: int(r[en_views]) for r in rows[1:] if not r[sv_id] and len(r) > en_id and r[en_id]}
     assert len(english_only) == 22
-    parsed = _parse(_sample(name))
+    parsed = _parse(helpers.sample(name))
     by_id = {p.post_id: p for p in parsed.posts}
     for post_id, views in english_only.items():
         assert by_id[post_id].views == views
@@ -260,7 +233,7 @@ def test_swedish_rows_with_only_the_english_post_id_still_import():
 
 def test_instagram_swedish_sample_coalesces_account_columns():
     name = "meta_mbs_ig_posts_sv_riks_2026-01_first300.csv"
-    parsed = _parse(_sample(name))
+    parsed = _parse(helpers.sample(name))
     assert parsed.format_label == "Meta Business Suite post export (Instagram, Swedish headers)"
     raw = _raw_record(name, "17871611892497759")
     post = next(p for p in parsed.posts if p.post_id == "17871611892497759")
@@ -276,7 +249,7 @@ def test_instagram_swedish_sample_coalesces_account_columns():
 def test_coverage_from_the_file_name():
     # The sample's original name: the export range Meta put in it.
     name = "FB Riks Jan-01-2026_Jan-31-2026_1909489173296485.csv"
-    parsed = _parse(_sample("meta_mbs_fb_posts_sv_riks_2026-01_first300.csv", as_name=name))
+    parsed = _parse(helpers.sample("meta_mbs_fb_posts_sv_riks_2026-01_first300.csv", as_name=name))
     assert set(parsed.post_coverage) == set(parsed.accounts)
     assert set(parsed.post_coverage.values()) == {(date(2026, 1, 1), date(2026, 1, 31))}
     # A post at 01/31/2026 23:47 Pacific is 1 February in UTC: inside the one day of slack.
@@ -284,7 +257,7 @@ def test_coverage_from_the_file_name():
 
 
 def test_coverage_when_the_name_range_does_not_hold_the_posts():
-    source = _sample("meta_mbs_fb_posts_en_2025-01_first80.csv", as_name="Jan-14-2025_Jan-31-2025_1.csv")
+    source = helpers.sample("meta_mbs_fb_posts_en_2025-01_first80.csv", as_name="Jan-14-2025_Jan-31-2025_1.csv")
     parsed = _parse(source)
     assert list(parsed.post_coverage.values()) == [(date(2025, 2, 16), date(2025, 3, 18))]
     assert any("the name range was not used" in n for n in parsed.notes)
@@ -311,7 +284,7 @@ def _raw_series(name: str) -> list[tuple[str, int]]:
 def test_series_sample_days_and_total(name):
     platform, measure = SERIES_SAMPLES[name]
     raw = _raw_series(name)
-    parsed = _parse(_sample(name))
+    parsed = _parse(helpers.sample(name))
     assert parsed.platform == platform
     assert {v.measure for v in parsed.values} == {measure}
     assert {v.account for v in parsed.values} == {AccountRef()}
@@ -327,7 +300,7 @@ def test_series_sample_days_and_total(name):
 
 
 def test_series_sample_first_row_and_row_number():
-    parsed = _parse(_sample("meta_mbs_page_series_fb_reach_en_utf16.csv"))
+    parsed = _parse(helpers.sample("meta_mbs_page_series_fb_reach_en_utf16.csv"))
     first = parsed.values[0]
     # `sep=,` is line 1, the title line 2, the header line 3: 2025-01-01T01:00:00 (PST) is line 4.
     assert (first.start, first.value, first.source_row) == (date(2025, 1, 1), 5, 4)
@@ -340,7 +313,7 @@ def test_sparse_instagram_follows_are_zero_filled():
     name = "meta_mbs_page_series_ig_follows_en_utf16.csv"
     raw = _raw_series(name)
     assert len(raw) == 40
-    parsed = _parse(_sample(name))
+    parsed = _parse(helpers.sample(name))
     assert len(parsed.values) == 62  # 31 October to 31 December 2025
     filled = [v for v in parsed.values if v.source_row is None]
     assert len(filled) == 22 and {v.value for v in filled} == {0}
@@ -349,7 +322,7 @@ def test_sparse_instagram_follows_are_zero_filled():
 
 
 def test_viewers_file_resaved_by_excel():
-    parsed = _parse(_sample("meta_mbs_page_series_fb_viewers_EXCEL_RESAVED_semicolon.csv"))
+    parsed = _parse(helpers.sample("meta_mbs_page_series_fb_viewers_EXCEL_RESAVED_semicolon.csv"))
     assert parsed.format_label == "Meta Business Suite chart export ('Viewers')"
     assert parsed.values[0].start == date(2025, 10, 31) and parsed.values[0].value == 1148
     assert len(parsed.values) == 62
@@ -411,15 +384,7 @@ def _summary(parsed: ParsedFile) -> dict[str, tuple]:
 
 
 def _xlsx(header, rows) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Export"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return helpers.workbook({"Export": [header, *rows]})
 
 
 def test_synthetic_posts_plain_csv():
@@ -492,7 +457,7 @@ def test_instagram_without_id_column_groups_by_username():
 
 
 def test_swedish_post_types_are_stored_in_english():
-    parsed = _parse(_sample("meta_mbs_fb_posts_sv_riks_2026-01_first300.csv"))
+    parsed = _parse(helpers.sample("meta_mbs_fb_posts_sv_riks_2026-01_first300.csv"))
     # The file mixes `Foton`/`Photos`, `Länkar`/`Links`; `Videor` and `Text` too.
     assert {p.post_type for p in parsed.posts} == {"Photos", "Links", "Videos", "Text"}
 
@@ -654,15 +619,9 @@ def test_synthetic_series_resaved_on_a_nordic_pc(date_text, value_text, encoding
 
 
 def test_synthetic_series_xlsx():
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["Instagram follows"])
-    sheet.append(["Date", "Primary"])
-    for day, value in SERIES_DAYS:
-        sheet.append([datetime(day.year, day.month, day.day, 1), value])
-    out = io.BytesIO()
-    book.save(out)
-    parsed = _parse(read_file("Follows.xlsx", out.getvalue()))
+    rows = [["Instagram follows"], ["Date", "Primary"],
+            *([datetime(day.year, day.month, day.day, 1), value] for day, value in SERIES_DAYS)]
+    parsed = _parse(read_file("Follows.xlsx", helpers.workbook({"Sheet": rows})))
     assert _series_values(parsed) == SERIES_DAYS
     assert parsed.platform == "instagram"
 
@@ -736,7 +695,7 @@ def test_series_without_rows_is_rejected():
 # -- files that are not page metrics -----------------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(NOT_METRICS_SAMPLES))
 def test_not_page_metrics_samples(name):
-    source = _sample(name)
+    source = helpers.sample(name)
     assert _claims(source) == [NOT_METRICS_SAMPLES[name]]
     entry = next(n for n in meta.NOT_PAGE_METRICS if n.id == NOT_METRICS_SAMPLES[name])
     assert entry.detect(source)

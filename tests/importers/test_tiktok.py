@@ -6,12 +6,8 @@ importer. Synthetic fixtures (invented values) cover Swedish headers and Excel r
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
-from pathlib import Path
 
-import openpyxl
 import pytest
 
 from benchmark.importers.formats import tiktok
@@ -23,10 +19,8 @@ from benchmark.importers.model import (
     SourceFile,
 )
 from benchmark.importers.reading import read_file
-from tests.conftest import SHARED, shared_or_skip
+from tests.importers import helpers
 
-SAMPLES = SHARED / "samples"
-FAMILY_PREFIXES = ("youtube", "x_", "twitter", "tiktok")
 OVERVIEW = "tiktok_overview_en.csv"
 FOLLOWERS = "tiktok_followers_en.csv"
 CONTENT = "tiktok_content_en.csv"
@@ -34,30 +28,14 @@ EXPECTED_CLAIM = {OVERVIEW: "tiktok-overview", FOLLOWERS: "tiktok-followers", CO
 TIKTOK = AccountRef("tiktok")
 
 
-def sample(name: str) -> SourceFile:
-    return read_file(name, shared_or_skip("samples", name).read_bytes())
-
-
-def raw_rows(name: str) -> list[dict[str, str]]:
-    text = shared_or_skip("samples", name).read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
-def claims(source: SourceFile) -> set[str]:
-    return {f.id for f in tiktok.FORMATS if f.detect(source) is not None}
-
-
 def parse(source: SourceFile, options: ParseOptions | None = None):
-    (fmt,) = [f for f in tiktok.FORMATS if f.detect(source) is not None]
-    return fmt.parse(source, fmt.detect(source), options or ParseOptions())
+    return helpers.parse(tiktok, source, options)
 
 
-def by_day(parsed, measure: str) -> dict[date, int]:
-    return {v.start: v.value for v in parsed.values if v.measure == measure}
-
-
-def comparable(parsed) -> list[tuple]:
-    return sorted((v.measure, v.start, v.end, v.value, v.source_row) for v in parsed.values)
+def render(rows: list[list], style: str) -> tuple[str, bytes]:
+    """The rows as TikTok writes them (`plain`: UTF-8 with BOM, `2025/10/31`) or as Excel re-saves them; None is NAN."""
+    return helpers.render(rows, style, stem="tiktok", plain_date="%Y/%m/%d", plain_encoding="utf-8-sig",
+                          missing="NAN")
 
 
 def number(text: str) -> int | None:
@@ -65,22 +43,8 @@ def number(text: str) -> int | None:
 
 
 def test_every_sample_is_claimed_by_the_right_tiktok_detector_only() -> None:
-    shared_or_skip("samples")
-    checked = 0
-    for path in sorted(Path(SAMPLES).iterdir()):
-        if path.name == "MANIFEST.tsv":
-            continue
-        try:
-            source = read_file(path.name, path.read_bytes())
-        except Exception:  # noqa: BLE001 - files other families reject as unreadable
-            assert path.name not in EXPECTED_CLAIM, path.name
-            continue
-        expected = {EXPECTED_CLAIM[path.name]} if path.name in EXPECTED_CLAIM else set()
-        assert claims(source) == expected, path.name
-        if not path.name.startswith(FAMILY_PREFIXES):
-            assert claims(source) == set(), path.name
-        checked += 1
-    assert checked >= 30
+    helpers.check_sample_claims(lambda source: helpers.claims(tiktok, source), EXPECTED_CLAIM,
+                                own=lambda name: name.startswith("tiktok"))
 
 
 # -- overview ---------------------------------------------------------------------------------
@@ -92,17 +56,17 @@ OVERVIEW_COLUMNS = {
 
 
 def test_overview_sample_matches_the_raw_file() -> None:
-    rows = raw_rows(OVERVIEW)
-    parsed = parse(sample(OVERVIEW))
+    rows = helpers.raw_rows(OVERVIEW)
+    parsed = parse(helpers.sample(OVERVIEW))
     assert parsed.format_id == "tiktok-overview" and parsed.platform == "tiktok"
     assert all(v.account == TIKTOK and v.start == v.end for v in parsed.values)
     for measure, column in OVERVIEW_COLUMNS.items():
         expected = {datetime.strptime(r["Date"], "%Y/%m/%d").date(): number(r[column]) for r in rows}
-        assert by_day(parsed, measure) == {d: v for d, v in expected.items() if v is not None}, measure
+        assert helpers.daily_values(parsed, measure) == {d: v for d, v in expected.items() if v is not None}, measure
     views = sum(int(r["Video views"]) for r in rows if number(r["Video views"]) is not None)
-    assert sum(by_day(parsed, "video_views").values()) == views
+    assert sum(helpers.daily_values(parsed, "video_views").values()) == views
     unknown_reach = [r["Date"] for r in rows if r["Reached audience"] == "NAN"]
-    assert unknown_reach and len(by_day(parsed, "reach")) == len(rows) - len(unknown_reach)
+    assert unknown_reach and len(helpers.daily_values(parsed, "reach")) == len(rows) - len(unknown_reach)
     assert "Phone number clicks" in parsed.ignored_columns and "Lost followers" not in parsed.ignored_columns
     # Net growth agrees with new − lost on every day of the sample: no note.
     assert all(int(r["Net growth"]) == int(r["New followers"]) - int(r["Lost followers"]) for r in rows)
@@ -122,56 +86,21 @@ OVERVIEW_DATA = [
 ]
 
 
-def render(rows: list[list], style: str, plain_date: str = "%Y/%m/%d") -> tuple[str, bytes]:
-    """The rows as TikTok writes them (`plain`) or as an analyst's Excel re-saves them; `None` is `NAN`."""
-    if style == "xlsx":
-        book = openpyxl.Workbook()
-        for row in rows:
-            book.active.append(["NAN" if c is None else c for c in row])
-        out = io.BytesIO()
-        book.save(out)
-        return "tiktok.xlsx", out.getvalue()
-    date_format, group, delimiter, encoding = {
-        "plain": (plain_date, "", ",", "utf-8-sig"),
-        "semicolon-cp1252": ("%d.%m.%Y", " ", ";", "cp1252"),
-        "utf16-tab": ("%d-%m-%Y", "\u00a0", "\t", "utf-16"),
-        "bom-semicolon": ("%Y-%m-%d", ".", ";", "utf-8-sig"),
-    }[style]
-
-    def cell(value: object) -> str:
-        if value is None:
-            return "NAN"
-        if isinstance(value, datetime):
-            return value.strftime(date_format + " %H:%M:%S")
-        if isinstance(value, date):
-            return value.strftime(date_format)
-        if isinstance(value, int):
-            return f"{value:,}".replace(",", group)
-        return str(value)
-
-    text = io.StringIO()
-    csv.writer(text, delimiter=delimiter).writerows([[cell(c) for c in row] for row in rows])
-    return f"tiktok-{style}.csv", text.getvalue().encode(encoding)
-
-
-STYLES = ("semicolon-cp1252", "utf16-tab", "bom-semicolon", "xlsx")
-
-
 def test_overview_synthetic_values_and_a_net_growth_mismatch_note() -> None:
     parsed = parse(read_file(*render([EN_OVERVIEW, *OVERVIEW_DATA], "plain")))
-    assert by_day(parsed, "net_followers") == {date(2025, 10, 31): 10, date(2025, 11, 1): 100,
-                                               date(2025, 11, 2): -3, date(2025, 11, 3): 7}
-    assert date(2025, 10, 31) not in by_day(parsed, "reach")  # NAN is unknown, not 0
-    assert sum(by_day(parsed, "reactions").values()) == 26 + 1845 + 273 + 124
+    assert helpers.daily_values(parsed, "net_followers") == {date(2025, 10, 31): 10, date(2025, 11, 1): 100,
+                                                             date(2025, 11, 2): -3, date(2025, 11, 3): 7}
+    assert date(2025, 10, 31) not in helpers.daily_values(parsed, "reach")  # NAN is unknown, not 0
+    assert sum(helpers.daily_values(parsed, "reactions").values()) == 26 + 1845 + 273 + 124
     (note,) = [n for n in parsed.notes if "Net growth" in n]
     assert "1 day(s)" in note and "2025-11-03" in note and "row 5" in note
 
 
-@pytest.mark.parametrize("style", ("plain", *STYLES))
+@pytest.mark.parametrize("style", ("plain", *helpers.RESAVED_STYLES))
 def test_overview_swedish_headers_and_excel_resaves_parse_to_the_same_values(style: str) -> None:
-    expected = comparable(parse(read_file(*render([EN_OVERVIEW, *OVERVIEW_DATA], "plain"))))
-    assert comparable(parse(read_file(*render([SV_OVERVIEW, *OVERVIEW_DATA], style)))) == expected
-    assert comparable(parse(read_file(*render([EN_OVERVIEW, *OVERVIEW_DATA], style)))) == expected
+    expected = helpers.comparable(parse(read_file(*render([EN_OVERVIEW, *OVERVIEW_DATA], "plain"))))
+    assert helpers.comparable(parse(read_file(*render([SV_OVERVIEW, *OVERVIEW_DATA], style)))) == expected
+    assert helpers.comparable(parse(read_file(*render([EN_OVERVIEW, *OVERVIEW_DATA], style)))) == expected
 
 
 def test_overview_bad_cells_and_empty_file_are_rejected() -> None:
@@ -190,15 +119,16 @@ def test_overview_bad_cells_and_empty_file_are_rejected() -> None:
 
 # -- followers --------------------------------------------------------------------------------
 def test_followers_sample_matches_the_raw_file() -> None:
-    rows = raw_rows(FOLLOWERS)
-    parsed = parse(sample(FOLLOWERS))
+    rows = helpers.raw_rows(FOLLOWERS)
+    parsed = parse(helpers.sample(FOLLOWERS))
     assert parsed.format_id == "tiktok-followers"
     assert all(r["Total followers"] == "--" for r in rows)
-    assert by_day(parsed, "followers") == {}
+    assert helpers.daily_values(parsed, "followers") == {}
     assert any("Total followers" in n for n in parsed.notes)
     days = [datetime.strptime(r["Date"], "%Y/%m/%d").date() for r in rows]
-    assert by_day(parsed, "new_followers") == {d: int(r["New followers"]) for d, r in zip(days, rows, strict=True)}
-    assert by_day(parsed, "reach") == {
+    assert helpers.daily_values(parsed, "new_followers") == {
+        d: int(r["New followers"]) for d, r in zip(days, rows, strict=True)}
+    assert helpers.daily_values(parsed, "reach") == {
         d: int(r["Reached audience"]) for d, r in zip(days, rows, strict=True) if r["Reached audience"] != "NAN"
     }
     assert parsed.ignored_columns == ["Engaged audience"]
@@ -212,18 +142,18 @@ FOLLOWERS_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("style", ("plain", *STYLES))
+@pytest.mark.parametrize("style", ("plain", *helpers.RESAVED_STYLES))
 def test_followers_forms_parse_to_the_same_values(style: str) -> None:
     parsed = parse(read_file(*render(FOLLOWERS_ROWS, style)))
-    assert by_day(parsed, "followers") == {date(2025, 11, 1): 12345, date(2025, 11, 2): 12371}
-    assert by_day(parsed, "reach") == {date(2025, 11, 1): 75134, date(2025, 11, 2): 19595}
-    assert sum(by_day(parsed, "new_followers").values()) == 136
+    assert helpers.daily_values(parsed, "followers") == {date(2025, 11, 1): 12345, date(2025, 11, 2): 12371}
+    assert helpers.daily_values(parsed, "reach") == {date(2025, 11, 1): 75134, date(2025, 11, 2): 19595}
+    assert sum(helpers.daily_values(parsed, "new_followers").values()) == 136
 
 
 # -- content ----------------------------------------------------------------------------------
 def test_content_sample_posts_and_figures() -> None:
-    rows = raw_rows(CONTENT)
-    parsed = parse(sample(CONTENT))
+    rows = helpers.raw_rows(CONTENT)
+    parsed = parse(helpers.sample(CONTENT))
     assert parsed.format_id == "tiktok-content"
     assert len(parsed.posts) == len(rows)
     assert [p.post_id for p in parsed.posts] == [r["Video link"].rstrip("/").split("/")[-1] for r in rows]
@@ -238,7 +168,7 @@ def test_content_sample_posts_and_figures() -> None:
     assert any("first to the last post day" in n for n in parsed.notes)
     assert all(p.account == TIKTOK and p.permalink.startswith("https://www.tiktok.com/@") for p in parsed.posts)
     period = (date(2025, 10, 1), date(2025, 12, 31))
-    assert parse(sample(CONTENT), ParseOptions(period=period)).post_coverage == {TIKTOK: period}
+    assert parse(helpers.sample(CONTENT), ParseOptions(period=period)).post_coverage == {TIKTOK: period}
 
 
 EN_CONTENT = ["Video title", "Video link", "Post time", "Video views", "Likes", "Comments", "Shares", "Add to Favorites"]
@@ -257,7 +187,7 @@ def post_tuples(parsed) -> list[tuple]:
             for p in parsed.posts]
 
 
-@pytest.mark.parametrize("style", ("plain", *STYLES))
+@pytest.mark.parametrize("style", ("plain", *helpers.RESAVED_STYLES))
 def test_content_swedish_headers_and_excel_resaves_parse_to_the_same_posts(style: str) -> None:
     expected = [
         ("7567452112981069079", "video", datetime(2025, 10, 31, 18, 19, 10), "Invented title", 172353, 1774, 42, 413),

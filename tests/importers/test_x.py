@@ -9,9 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
-from pathlib import Path
 
-import openpyxl
 import pytest
 import xlrd
 
@@ -24,10 +22,9 @@ from benchmark.importers.model import (
     SourceFile,
 )
 from benchmark.importers.reading import read_file
-from tests.conftest import SHARED, shared_or_skip
+from tests.conftest import shared_or_skip
+from tests.importers import helpers
 
-SAMPLES = SHARED / "samples"
-FAMILY_PREFIXES = ("youtube", "x_", "twitter", "tiktok")
 TWEETS = "x_tweet_activity_metrics_ropensci_2019-01.csv"
 TWEETS_AS_DOWNLOADED = "tweet_activity_metrics_rOpenSci_20190101_20190201_en.csv"  # research §10
 DAILY = "x_daily_tweet_activity_metrics_debruine_2021-08.csv"
@@ -42,22 +39,13 @@ DAILY_COLUMNS = {  # measure -> legacy header
 X = AccountRef("x")
 
 
-def sample(name: str, as_name: str | None = None) -> SourceFile:
-    return read_file(as_name or name, shared_or_skip("samples", name).read_bytes())
-
-
-def raw_rows(name: str) -> list[dict[str, str]]:
-    text = shared_or_skip("samples", name).read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
-def claims(source: SourceFile) -> set[str]:
-    return {f.id for f in x.FORMATS if f.detect(source) is not None}
-
-
 def parse(source: SourceFile, options: ParseOptions | None = None):
-    (fmt,) = [f for f in x.FORMATS if f.detect(source) is not None]
-    return fmt.parse(source, fmt.detect(source), options or ParseOptions())
+    return helpers.parse(x, source, options)
+
+
+def render(rows: list[list], style: str, plain_date: str = "%Y-%m-%d") -> tuple[str, bytes]:
+    """The rows as X writes them (`plain`) or as one of the files an analyst's Excel writes."""
+    return helpers.render(rows, style, stem="daily", plain_date=plain_date)
 
 
 def sums(parsed) -> dict[str, int]:
@@ -67,33 +55,15 @@ def sums(parsed) -> dict[str, int]:
     return out
 
 
-def comparable(parsed) -> list[tuple]:
-    return sorted((v.measure, v.start, v.end, v.value, v.source_row) for v in parsed.values)
-
-
 def test_every_sample_is_claimed_by_the_right_x_detector_only() -> None:
-    shared_or_skip("samples")
-    checked = 0
-    for path in sorted(Path(SAMPLES).iterdir()):
-        if path.name == "MANIFEST.tsv":
-            continue
-        try:
-            source = read_file(path.name, path.read_bytes())
-        except Exception:  # noqa: BLE001 - files other families reject as unreadable
-            assert path.name not in EXPECTED_CLAIM, path.name
-            continue
-        expected = {EXPECTED_CLAIM[path.name]} if path.name in EXPECTED_CLAIM else set()
-        assert claims(source) == expected, path.name
-        if not path.name.startswith(FAMILY_PREFIXES):
-            assert claims(source) == set(), path.name
-        checked += 1
-    assert checked >= 30
+    helpers.check_sample_claims(lambda source: helpers.claims(x, source), EXPECTED_CLAIM,
+                                own=lambda name: name.startswith(("x_", "twitter")))
 
 
 # -- tweet activity ---------------------------------------------------------------------------
 def test_tweet_activity_sample_posts_and_figures() -> None:
-    rows = raw_rows(TWEETS)
-    parsed = parse(sample(TWEETS))
+    rows = helpers.raw_rows(TWEETS)
+    parsed = parse(helpers.sample(TWEETS))
     assert parsed.format_id == "x-tweets" and parsed.platform == "x"
     assert len(parsed.posts) == len(rows)
     handle = rows[0]["Tweet permalink"].split("/")[3]
@@ -115,22 +85,22 @@ def test_tweet_activity_sample_posts_and_figures() -> None:
 
 
 def test_tweet_activity_range_from_the_downloaded_file_name_has_an_exclusive_end() -> None:
-    parsed = parse(sample(TWEETS, as_name=TWEETS_AS_DOWNLOADED))
+    parsed = parse(helpers.sample(TWEETS, as_name=TWEETS_AS_DOWNLOADED))
     (coverage,) = parsed.post_coverage.values()
     assert coverage == (date(2019, 1, 1), date(2019, 1, 31))
     # The daily sample, downloaded as …_20210801_20210901_en.csv, holds exactly the days of August.
-    days = [r["Date"] for r in raw_rows(DAILY)]
+    days = [r["Date"] for r in helpers.raw_rows(DAILY)]
     assert (days[0], days[-1], len(days)) == ("2021-08-01", "2021-08-31", 31)
 
 
 def test_tweet_activity_range_from_the_analyst_when_the_name_says_nothing() -> None:
     period = (date(2019, 1, 1), date(2019, 1, 31))
-    parsed = parse(sample(TWEETS), ParseOptions(period=period))
+    parsed = parse(helpers.sample(TWEETS), ParseOptions(period=period))
     assert list(parsed.post_coverage.values()) == [period]
 
 
 def test_file_name_range_is_not_used_when_tweets_fall_outside_it() -> None:
-    parsed = parse(sample(TWEETS, as_name="tweet_activity_metrics_rOpenSci_20181201_20190101_en.csv"))
+    parsed = parse(helpers.sample(TWEETS, as_name="tweet_activity_metrics_rOpenSci_20181201_20190101_en.csv"))
     (coverage,) = parsed.post_coverage.values()
     assert coverage[0].month == 1 and any("fall outside" in n for n in parsed.notes)
 
@@ -151,13 +121,10 @@ def tweet_rows() -> list[list]:
 
 
 def tweet_file(rows: list[list], style: str, name: str = "tweets.csv") -> SourceFile:
-    if style == "xlsx":
-        book = openpyxl.Workbook()
-        for row in rows:  # a spreadsheet keeps numbers, and rounds the ids
-            book.active.append([float(c) if isinstance(c, str) and c.replace(".", "").isdigit() else c for c in row])
-        out = io.BytesIO()
-        book.save(out)
-        return read_file("tweets.xlsx", out.getvalue())
+    if style == "xlsx":  # a spreadsheet keeps numbers, and rounds the ids
+        numbers = [[float(c) if isinstance(c, str) and c.replace(".", "").isdigit() else c for c in row]
+                   for row in rows]
+        return read_file("tweets.xlsx", helpers.workbook({"Sheet": numbers}))
     delimiter, encoding, group = {"plain": (",", "utf-8", ""), "semicolon-cp1252": (";", "cp1252", " "),
                                   "utf16-tab": ("\t", "utf-16", "\u00a0")}[style]
 
@@ -229,8 +196,8 @@ def test_tweet_activity_without_tweets_needs_the_range_unless_the_name_gives_it(
 
 # -- daily tweet activity ---------------------------------------------------------------------
 def test_daily_sample_matches_the_raw_file() -> None:
-    rows = raw_rows(DAILY)
-    parsed = parse(sample(DAILY))
+    rows = helpers.raw_rows(DAILY)
+    parsed = parse(helpers.sample(DAILY))
     assert parsed.format_id == "x-daily" and parsed.platform == "x"
     assert sums(parsed) == {m: sum(int(r[c]) for r in rows) for m, c in DAILY_COLUMNS.items()}
     assert {v.start for v in parsed.values} == {date.fromisoformat(r["Date"]) for r in rows}
@@ -251,7 +218,7 @@ def test_pasted_workbook_reads_every_monthly_sheet() -> None:
             days.add(xlrd.xldate_as_datetime(row["Date"], book.datemode).date())
             for measure, column in DAILY_COLUMNS.items():
                 expected[measure] = expected.get(measure, 0) + int(row[column])
-    parsed = parse(sample(PASTED))
+    parsed = parse(helpers.sample(PASTED))
     assert parsed.format_id == "x-daily"
     assert sums(parsed) == expected
     assert {v.start for v in parsed.values} == days and len(days) == 91
@@ -267,37 +234,6 @@ DAILY_ROWS = [
 ]
 
 
-def render(rows: list[list], style: str, plain_date: str = "%Y-%m-%d") -> tuple[str, bytes]:
-    """The rows as one of the files an analyst's Excel writes (values invented by the tests)."""
-    if style == "xlsx":
-        book = openpyxl.Workbook()
-        for row in rows:
-            book.active.append([datetime(c.year, c.month, c.day) if isinstance(c, date) else c for c in row])
-        out = io.BytesIO()
-        book.save(out)
-        return "daily.xlsx", out.getvalue()
-    date_format, group, delimiter, encoding = {
-        "plain": (plain_date, "", ",", "utf-8"),
-        "semicolon-cp1252": ("%d.%m.%Y", " ", ";", "cp1252"),
-        "utf16-tab": ("%d-%m-%Y", "\u00a0", "\t", "utf-16"),
-        "bom-semicolon": ("%Y-%m-%d", ".", ";", "utf-8-sig"),
-    }[style]
-
-    def cell(value: object) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, date):
-            return value.strftime(date_format)
-        if isinstance(value, int):
-            return f"{value:,}".replace(",", group)
-        return str(value)
-
-    text = io.StringIO()
-    csv.writer(text, delimiter=delimiter).writerows([[cell(c) for c in row] for row in rows])
-    return f"daily-{style}.csv", text.getvalue().encode(encoding)
-
-
-STYLES = ("semicolon-cp1252", "utf16-tab", "bom-semicolon", "xlsx")
 
 
 def test_daily_synthetic_values() -> None:
@@ -306,29 +242,21 @@ def test_daily_synthetic_values() -> None:
                             "reactions": 1101, "profile_visits": 66, "link_clicks": 47, "video_views": 1714}
 
 
-@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("style", helpers.RESAVED_STYLES)
 def test_daily_excel_resaved_forms_parse_to_the_same_values(style: str) -> None:
-    expected = comparable(parse(read_file(*render(DAILY_ROWS, "plain"))))
-    assert comparable(parse(read_file(*render(DAILY_ROWS, style)))) == expected
+    expected = helpers.comparable(parse(read_file(*render(DAILY_ROWS, "plain"))))
+    assert helpers.comparable(parse(read_file(*render(DAILY_ROWS, style)))) == expected
 
 
 def monthly_book(*sheets: tuple[str, list[list]]) -> SourceFile:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append([datetime(c.year, c.month, c.day) if isinstance(c, date) else c for c in row])
-    out = io.BytesIO()
-    book.save(out)
-    return read_file("Twitter Q3.xlsx", out.getvalue())
+    return read_file("Twitter Q3.xlsx", helpers.workbook(dict(sheets)))
 
 
 def test_a_day_pasted_twice_is_read_once_when_equal_and_rejected_when_not() -> None:
     header, aug1, aug2, aug13 = DAILY_ROWS
     parsed = parse(monthly_book(("July", [header, aug1, aug2]), ("August", [header, aug2, aug13]), ("Notes", [["x"]])))
     single = parse(monthly_book(("All", [header, aug1, aug2, aug13])))
-    assert [t[:4] for t in comparable(parsed)] == [t[:4] for t in comparable(single)]
+    assert [t[:4] for t in helpers.comparable(parsed)] == [t[:4] for t in helpers.comparable(single)]
     assert sums(parsed)["views"] == 1088 + 1244 + 1223394
     assert any("'July', row 3" in n and "'August', row 2" in n and "read once" in n for n in parsed.notes)
     assert any("'Notes'" in n for n in parsed.notes)
@@ -353,8 +281,8 @@ def test_daily_bad_cell_and_empty_file_are_rejected() -> None:
 
 # -- account overview -------------------------------------------------------------------------
 def test_overview_sample_matches_the_raw_file() -> None:
-    rows = raw_rows(OVERVIEW)
-    parsed = parse(sample(OVERVIEW))
+    rows = helpers.raw_rows(OVERVIEW)
+    parsed = parse(helpers.sample(OVERVIEW))
     assert parsed.format_id == "x-overview" and parsed.platform == "x"
     columns = {"views": "Impressions", "reactions": "Likes", "comments": "Replies", "shares": "Reposts",
                "new_followers": "New follows", "profile_visits": "Profile visits", "posts": "Create Post",
@@ -387,10 +315,10 @@ def test_overview_synthetic_values_and_net_follows() -> None:
     assert sums(parsed)["views"] == 3388 + 14418 + 5545 and sums(parsed)["shares"] == 1
 
 
-@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("style", helpers.RESAVED_STYLES)
 def test_overview_excel_resaved_forms_parse_to_the_same_values(style: str) -> None:
-    expected = comparable(parse(read_file(*render(OVERVIEW_ROWS, "plain", plain_date="%a, %b %-d, %Y"))))
-    assert comparable(parse(read_file(*render(OVERVIEW_ROWS, style)))) == expected
+    expected = helpers.comparable(parse(read_file(*render(OVERVIEW_ROWS, "plain", plain_date="%a, %b %-d, %Y"))))
+    assert helpers.comparable(parse(read_file(*render(OVERVIEW_ROWS, style)))) == expected
 
 
 def test_overview_weekday_that_does_not_match_the_date_is_rejected() -> None:

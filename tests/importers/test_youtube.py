@@ -7,12 +7,8 @@ produces.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
-from pathlib import Path
 
-import openpyxl
 import pytest
 
 from benchmark.importers.formats import youtube
@@ -23,10 +19,8 @@ from benchmark.importers.model import (
     SourceFile,
 )
 from benchmark.importers.reading import read_file
-from tests.conftest import SHARED, shared_or_skip
+from tests.importers import helpers
 
-SAMPLES = SHARED / "samples"
-FAMILY_PREFIXES = ("youtube", "x_", "twitter", "tiktok")
 EXPECTED_CLAIM = {
     "youtube_studio_chart_data.csv": "youtube-chart",
     "youtube_studio_table_data.csv": "youtube-table",
@@ -37,60 +31,29 @@ EXPECTED_CLAIM = {
 PERIOD = (date(2025, 6, 13), date(2026, 6, 12))
 
 
-def sample(name: str) -> SourceFile:
-    path = shared_or_skip("samples", name)
-    return read_file(name, path.read_bytes())
-
-
-def raw_rows(name: str) -> list[dict[str, str]]:
-    text = shared_or_skip("samples", name).read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
 def claims(source: SourceFile) -> set[str]:
-    found = {f.id for f in youtube.FORMATS if f.detect(source) is not None}
-    return found | {n.id for n in youtube.NOT_PAGE_METRICS if n.detect(source)}
+    return {*helpers.claims(youtube, source), *helpers.refusals(youtube, source)}
 
 
 def parse(source: SourceFile, options: ParseOptions | None = None):
-    (fmt,) = [f for f in youtube.FORMATS if f.detect(source) is not None]
-    return fmt.parse(source, fmt.detect(source), options or ParseOptions())
+    return helpers.parse(youtube, source, options)
 
 
 def totals(parsed, measure: str) -> int:
     return sum(v.value for v in parsed.values if v.measure == measure)
 
 
-def comparable(parsed) -> list[tuple]:
-    return sorted((v.measure, v.start, v.end, v.value, v.source_row) for v in parsed.values)
-
-
 # -- detection over every sample --------------------------------------------------------------
 def test_every_sample_is_claimed_by_the_right_youtube_detector_only() -> None:
-    shared_or_skip("samples")
-    checked = 0
-    for path in sorted(Path(SAMPLES).iterdir()):
-        if path.name == "MANIFEST.tsv":
-            continue
-        try:
-            source = read_file(path.name, path.read_bytes())
-        except Exception:  # noqa: BLE001 - files other families reject as unreadable
-            assert not path.name.startswith("youtube"), path.name
-            continue
-        expected = {EXPECTED_CLAIM[path.name]} if path.name.startswith("youtube") else set()
-        assert claims(source) == expected, path.name
-        if not path.name.startswith(FAMILY_PREFIXES):
-            assert claims(source) == set(), path.name
-        checked += 1
-    assert checked >= 30
+    helpers.check_sample_claims(claims, EXPECTED_CLAIM, own=lambda name: name.startswith("youtube"))
 
 
 # -- Totals.csv -------------------------------------------------------------------------------
 def test_totals_excel_resave_matches_the_raw_file() -> None:
     name = "youtube_studio_totals_EXCEL_RESAVED_ddmmyyyy.csv"
-    rows = raw_rows(name)
+    rows = helpers.raw_rows(name)
     expected = {datetime.strptime(r["Date"], "%d-%m-%Y").date(): int(r["Views"]) for r in rows if r["Views"]}
-    parsed = parse(sample(name))
+    parsed = parse(helpers.sample(name))
     assert parsed.format_id == "youtube-totals" and parsed.platform == "youtube"
     views = {v.start: v.value for v in parsed.values if v.measure == "video_views"}
     assert views == expected
@@ -102,7 +65,7 @@ def test_totals_excel_resave_matches_the_raw_file() -> None:
 
 
 def test_totals_with_only_an_unstored_metric_is_rejected_saying_what_to_tick() -> None:
-    source = sample("youtube_studio_totals_joshcirre_head_TEXTCOPY.csv")
+    source = helpers.sample("youtube_studio_totals_joshcirre_head_TEXTCOPY.csv")
     with pytest.raises(ImportRejected) as caught:
         parse(source)
     (problem,) = caught.value.problems
@@ -112,10 +75,10 @@ def test_totals_with_only_an_unstored_metric_is_rejected_saying_what_to_tick() -
 # -- Table data.csv ---------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["youtube_studio_table_data.csv", "youtube_studio_table_data_joshcirre_head_TEXTCOPY.csv"])
 def test_table_data_needs_the_period_then_stores_the_total_row(name: str) -> None:
-    rows = raw_rows(name)
+    rows = helpers.raw_rows(name)
     total = rows[0]
     assert total["Content"] == "Total"
-    source = sample(name)
+    source = helpers.sample(name)
     with pytest.raises(NeedsInputError) as caught:
         parse(source)
     assert caught.value.field == "period" and "date range you selected in YouTube Studio" in caught.value.reason
@@ -144,19 +107,19 @@ def test_table_data_needs_the_period_then_stores_the_total_row(name: str) -> Non
 
 
 def test_joshcirre_table_keeps_a_negative_subscriber_total_and_skips_unpublished_videos() -> None:
-    rows = raw_rows("youtube_studio_table_data_joshcirre_head_TEXTCOPY.csv")
+    rows = helpers.raw_rows("youtube_studio_table_data_joshcirre_head_TEXTCOPY.csv")
     negative = [r for r in rows if r["Subscribers"].startswith("-")]
     assert negative and all(not r["Video publish time"] for r in negative)  # the sample's only negative row
-    parsed = parse(sample("youtube_studio_table_data_joshcirre_head_TEXTCOPY.csv"), ParseOptions(period=PERIOD))
+    parsed = parse(helpers.sample("youtube_studio_table_data_joshcirre_head_TEXTCOPY.csv"), ParseOptions(period=PERIOD))
     assert {p.post_id for p in parsed.posts}.isdisjoint(r["Content"] for r in negative)
 
 
 # -- Chart data.csv ---------------------------------------------------------------------------
 def test_chart_data_is_refused_because_its_daily_sum_is_not_the_channel_total() -> None:
-    source = sample("youtube_studio_chart_data.csv")
+    source = helpers.sample("youtube_studio_chart_data.csv")
     assert claims(source) == {"youtube-chart"}
-    chart = raw_rows("youtube_studio_chart_data.csv")
-    channel = raw_rows("youtube_studio_totals_EXCEL_RESAVED_ddmmyyyy.csv")  # same export ZIP
+    chart = helpers.raw_rows("youtube_studio_chart_data.csv")
+    channel = helpers.raw_rows("youtube_studio_totals_EXCEL_RESAVED_ddmmyyyy.csv")  # same export ZIP
     assert not any(r["Content"].casefold() == "total" for r in chart)
     per_day: dict[str, int] = {}
     for r in chart:
@@ -171,38 +134,11 @@ def test_chart_data_is_refused_because_its_daily_sum_is_not_the_channel_total() 
 
 # -- synthetic Excel re-saves -------------------------------------------------------------------
 def render(rows: list[list], style: str, plain_date: str = "%Y-%m-%d") -> tuple[str, bytes]:
-    """The rows as one of the files an analyst's Excel writes (values invented by the tests)."""
-    if style == "xlsx":
-        book = openpyxl.Workbook()
-        sheet = book.active
-        for row in rows:
-            sheet.append([datetime(c.year, c.month, c.day) if isinstance(c, date) else c for c in row])
-        out = io.BytesIO()
-        book.save(out)
-        return "Totals.xlsx", out.getvalue()
-    date_format, group, delimiter, encoding = {
-        "plain": (plain_date, "", ",", "utf-8"),
-        "semicolon-cp1252": ("%d.%m.%Y", " ", ";", "cp1252"),
-        "utf16-tab": ("%d-%m-%Y", "\u00a0", "\t", "utf-16"),
-        "bom-semicolon": ("%Y-%m-%d", ".", ";", "utf-8-sig"),
-    }[style]
-
-    def cell(value: object) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, date):
-            return value.strftime(date_format)
-        if isinstance(value, int):
-            return f"{value:,}".replace(",", group)
-        return str(value)
-
-    text = io.StringIO()
-    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n" if style != "plain" else "\n")
-    writer.writerows([[cell(c) for c in row] for row in rows])
-    return f"Totals-{style}.csv", text.getvalue().encode(encoding)
+    """The rows as YouTube Studio writes them (`plain`) or as one of the files an analyst's Excel writes."""
+    return helpers.render(rows, style, stem="Totals", plain_date=plain_date)
 
 
-STYLES = ("plain", "semicolon-cp1252", "utf16-tab", "bom-semicolon", "xlsx")
+STYLES = ("plain", *helpers.RESAVED_STYLES)
 TOTALS_ROWS = [
     ["Date", "Views", "Watch time (hours)", "Subscribers", "Subscribers gained", "Impressions"],
     [date(2025, 3, 1), 1234, "12.5", 3, 5, 15321],
@@ -226,8 +162,8 @@ def test_totals_synthetic_plain_values() -> None:
 
 @pytest.mark.parametrize("style", STYLES[1:])
 def test_totals_excel_resaved_forms_parse_to_the_same_values(style: str) -> None:
-    expected = comparable(parse(read_file(*render(TOTALS_ROWS, "plain"))))
-    assert comparable(parse(read_file(*render(TOTALS_ROWS, style)))) == expected
+    expected = helpers.comparable(parse(read_file(*render(TOTALS_ROWS, "plain"))))
+    assert helpers.comparable(parse(read_file(*render(TOTALS_ROWS, style)))) == expected
 
 
 TABLE_ROWS = [
@@ -244,7 +180,7 @@ TABLE_ROWS = [
 def test_table_forms_parse_to_the_same_values(style: str) -> None:
     period = ParseOptions(period=(date(2025, 1, 1), date(2025, 3, 31)))
     parsed = parse(read_file(*render(TABLE_ROWS, style, plain_date="%b %d, %Y")), period)
-    assert comparable(parsed) == [
+    assert helpers.comparable(parsed) == [
         ("net_followers", date(2025, 1, 1), date(2025, 3, 31), -7, 2),
         ("video_views", date(2025, 1, 1), date(2025, 3, 31), 52345, 2),
         ("views", date(2025, 1, 1), date(2025, 3, 31), 812345, 2),

@@ -64,31 +64,21 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import PurePath
 
-from ..base import Format, NotPageMetrics, Problems
-from ..headers import Aliases, HeaderMatch, find_header, is_blank, normalise_header
-from ..model import (
-    AccountRef,
-    Cell,
-    CellError,
-    ImportRejected,
-    ParsedFile,
-    ParseOptions,
-    PeriodValue,
-    Post,
-    RowProblem,
-    Sheet,
-    SourceFile,
+from ..base import Format, NotPageMetrics, Problems, rejected
+from ..file_names import file_name, name_range
+from ..headers import (
+    Aliases,
+    HeaderMatch,
+    find_header,
+    first_table,
+    is_blank,
+    normalise_header,
 )
-from ..values import (
-    day_first_for,
-    is_missing,
-    pacific_to_utc,
-    parse_count,
-    parse_date,
-    parse_datetime,
-)
+from ..model import AccountRef, Cell, ParsedFile, ParseOptions, Post, Sheet, SourceFile
+from ..posts import cover_posts
+from ..rows import NO_POSTS, column_day_first, data_rows, read_series, store_days
+from ..values import as_utc, cell_text, pacific_to_utc, parse_count, parse_datetime
 
 PLATFORM = "facebook"
 PAGE_LABEL = "legacy Facebook Page Insights export (page level)"
@@ -155,20 +145,12 @@ _FILE_NAME = re.compile(
 
 
 # -- shared helpers -------------------------------------------------------------------
-def _text(cell: Cell) -> str:
-    return "" if cell is None else str(cell).strip()
-
-
 def _file_name_hint(name: str, *, post_level: bool) -> tuple[str | None, tuple[date, date] | None]:
     """Page name and exported range from Facebook's own file name, when it has that form."""
-    found = _FILE_NAME.match(PurePath(name.replace("\\", "/")).name)
+    found = _FILE_NAME.match(file_name(name))
     if found is None or bool(found["kind"]) != post_level:
         return None, None
-    try:
-        span = (date.fromisoformat(found["start"]), date.fromisoformat(found["end"]))
-    except ValueError:
-        span = None
-    return found["page"].strip() or None, span
+    return found["page"].strip() or None, name_range(found["start"], found["end"], date.fromisoformat)
 
 
 def _description_row(match: HeaderMatch, key: str) -> list[Cell] | None:
@@ -196,7 +178,7 @@ def _counts_only(match: HeaderMatch, descriptions: list[Cell] | None, notes: lis
         counted = tuple(
             p for p in positions
             if descriptions is not None and p < len(descriptions)
-            and "(total count)" in _text(descriptions[p]).casefold()
+            and "(total count)" in cell_text(descriptions[p]).casefold()
         )
         if counted:
             columns[field_name] = counted
@@ -207,16 +189,6 @@ def _counts_only(match: HeaderMatch, descriptions: list[Cell] | None, notes: lis
                 "which copy is the '(Total Count)'."
             )
     return replace(match, columns=columns)
-
-
-def _day_first(cells: list[tuple[Sheet, int, Cell]], header: str, problems: Problems) -> bool | None:
-    """Whether the column's slash dates are day first (an Excel re-save may have turned them)."""
-    try:
-        return day_first_for([c for _, _, c in cells])
-    except CellError as exc:
-        sheet, i, _ = next(x for x in cells if x[2] == exc.value)
-        problems.add(sheet, i, header, exc.value, exc.expected)
-        return None
 
 
 def _ignored(match: HeaderMatch, notes: list[str]) -> list[str]:
@@ -230,11 +202,7 @@ def _ignored(match: HeaderMatch, notes: list[str]) -> list[str]:
 
 # -- page level -------------------------------------------------------------------------
 def detect_page(source: SourceFile) -> HeaderMatch | None:
-    for sheet in source.sheets:
-        match = find_header(sheet, PAGE_ALIASES, PAGE_REQUIRED)
-        if match is not None:
-            return match
-    return None
+    return first_table(source, PAGE_ALIASES, PAGE_REQUIRED)
 
 
 def parse_page(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> ParsedFile:
@@ -247,53 +215,17 @@ def parse_page(source: SourceFile, match: HeaderMatch, options: ParseOptions) ->
     descriptions = _description_row(match, "date")
     match = _counts_only(match, descriptions, parsed.notes)
     parsed.ignored_columns = _ignored(match, parsed.notes)
-    start = match.data_start
     if descriptions is not None:
-        parsed.notes.append(f"Skipped {sheet.where(start)}: Facebook's description row under the header.")
-        start += 1
+        parsed.notes.append(f"Skipped {sheet.where(match.data_start)}: Facebook's description row under the header.")
 
-    problems = Problems()
-    rows = [(i, sheet.rows[i]) for i in range(start, len(sheet.rows))]
-    blank = [i for i, row in rows if is_blank(row)]
-    for i in blank:
-        parsed.notes.append(f"Skipped {sheet.where(i)}: empty row.")
-    rows = [(i, row) for i, row in rows if not is_blank(row)]
-    date_header = match.header_of("date")
-    day_first = _day_first([(sheet, i, match.get(row, "date")) for i, row in rows], date_header, problems)
-    seen: dict[date, int] = {}
-    for i, row in rows:
-        cell = match.get(row, "date")
-        if is_missing(cell):
-            problems.add(sheet, i, date_header, cell, "a date (one row per day)")
-            day = None
-        else:
-            day = problems.read(parse_date, cell, sheet, i, date_header, day_first=day_first)
-        if day is not None and day in seen:
-            problems.add(sheet, i, date_header, cell, f"each day once (also in {sheet.where(seen[day])})")
-            day = None
-        elif day is not None:
-            seen[day] = i
-        parsed.rows_read += 1
-        for measure in PAGE_MEASURES:
-            if not match.has(measure):
-                continue
-            value = problems.read(parse_count, match.get(row, measure), sheet, i, match.header_of(measure))
-            if value is not None and day is not None:
-                parsed.values.append(PeriodValue(account, measure, day, day, value, sheet.row_numbers[i]))
-    problems.raise_if_any(source.name, PAGE_LABEL)
-    if not parsed.rows_read:
-        raise ImportRejected(source.name, PAGE_LABEL, [RowProblem(
-            None, None, None, "at least one day row under the header; the file has none")])
+    days = read_series(source.name, [match], PAGE_MEASURES, parsed, skip=1 if descriptions is not None else 0)
+    store_days(parsed, account, days)
     return parsed
 
 
 # -- post level -------------------------------------------------------------------------
 def detect_posts(source: SourceFile) -> HeaderMatch | None:
-    for sheet in source.sheets:
-        match = find_header(sheet, POST_ALIASES, POST_REQUIRED)
-        if match is not None:
-            return match
-    return None
+    return first_table(source, POST_ALIASES, POST_REQUIRED)
 
 
 class _Cells:
@@ -329,7 +261,7 @@ def _breakdowns(source: SourceFile, main: Sheet, cells: _Cells, available: set[s
                 continue
             for i in range(match.data_start, len(sheet.rows)):
                 row = sheet.rows[i]
-                post_id = _text(match.get(row, "post_id"))
+                post_id = cell_text(match.get(row, "post_id"))
                 if not post_id:
                     if not is_blank(row):
                         problems.add(sheet, i, match.header_of("post_id"), None, "a post ID (one row per post)")
@@ -347,21 +279,15 @@ def parse_posts(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
     descriptions = _description_row(match, "post_id")
     match = _counts_only(match, descriptions, parsed.notes)
     parsed.ignored_columns = _ignored(match, parsed.notes)
-    start = match.data_start
     if descriptions is not None:
-        parsed.notes.append(f"Skipped {sheet.where(start)}: Facebook's description row under the header.")
-        start += 1
+        parsed.notes.append(f"Skipped {sheet.where(match.data_start)}: Facebook's description row under the header.")
 
     problems = Problems()
     cells = _Cells()
     order: list[tuple[str, int]] = []
     first_row: dict[str, int] = {}
-    for i in range(start, len(sheet.rows)):
-        row = sheet.rows[i]
-        if is_blank(row):
-            parsed.notes.append(f"Skipped {sheet.where(i)}: empty row.")
-            continue
-        post_id = _text(match.get(row, "post_id"))
+    for i, row in data_rows(match, parsed, skip=1 if descriptions is not None else 0):
+        post_id = cell_text(match.get(row, "post_id"))
         if not post_id:
             problems.add(sheet, i, match.header_of("post_id"), None, "a post ID (one row per post)")
             continue
@@ -381,8 +307,7 @@ def parse_posts(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
     if orphans:
         parsed.notes.append(f"Ignored {orphans} breakdown row(s) whose Post ID is not in the main sheet.")
 
-    posted = [cells.by_post[p]["posted"] for p, _ in order]
-    day_first = _day_first([(s, i, c) for c, s, i, _ in posted], match.header_of("posted"), problems)
+    day_first = column_day_first(match, "posted", problems, [i for _, i in order])
     sources = {m: next((f for f in fields if f in available), None) for m, fields in ACTION_SOURCES.items()}
     unused = [f for fields in ACTION_SOURCES.values() for f in fields if match.has(f) and f not in sources.values()]
     parsed.ignored_columns += [match.header_of(f) for f in unused]
@@ -398,7 +323,6 @@ def parse_posts(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
             counts["video_views"] = organic + paid if organic is not None and paid is not None else None
         counts |= {f: _count(raw, f, problems) for f in ("reach", "views")}
         published = _published(raw["posted"], problems, day_first)
-        parsed.rows_read += 1
         if published is None:
             continue
         pacific_days.append(published[0].date())
@@ -407,22 +331,21 @@ def parse_posts(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
             account=AccountRef(PLATFORM, page_name, page_id if underscore else None),
             post_id=post_id,
             published_at=published[1],
-            post_type=_text(raw.get("post_type", (None,))[0]) or None,
-            title=_text(raw.get("title", (None,))[0]) or None,
-            permalink=_text(raw.get("permalink", (None,))[0]) or None,
+            post_type=cell_text(raw.get("post_type", (None,))[0]) or None,
+            title=cell_text(raw.get("title", (None,))[0]) or None,
+            permalink=cell_text(raw.get("permalink", (None,))[0]) or None,
             source_row=sheet.row_numbers[i],
             **counts,
         ))
     problems.raise_if_any(source.name, POSTS_LABEL)
     if not parsed.posts:
-        raise ImportRejected(source.name, POSTS_LABEL, [RowProblem(
-            None, None, None, "at least one post row under the header; the file has none")])
+        raise rejected(source.name, POSTS_LABEL, NO_POSTS)
 
     measures = [m for m, f in sources.items() if f]
     measures += ["views"] + (["video_views"] if has_video else [])
     parsed.post_measures = tuple(m for m in ("reactions", "comments", "shares", "views", "video_views",
                                              "link_clicks") if m in measures)
-    _coverage(parsed, span, options, pacific_days)
+    cover_posts(parsed, source.name, options, named=span, days=pacific_days)
     return parsed
 
 
@@ -432,7 +355,7 @@ def _count(raw: dict[str, tuple[Cell, Sheet, int, str]], field_name: str, proble
         return None
     cell, sheet, i, header = raw[field_name]
     value = problems.read(parse_count, cell, sheet, i, header)
-    if value is None and empty_is_zero and (cell is None or (isinstance(cell, str) and not cell.strip())):
+    if value is None and empty_is_zero and not cell_text(cell):
         return 0
     return value
 
@@ -441,29 +364,12 @@ def _published(posted: tuple[Cell, Sheet, int, str], problems: Problems,
                day_first: bool | None) -> tuple[datetime, datetime] | None:
     """(Pacific local time, UTC) of a post's `Posted` cell, or None after recording a problem."""
     cell, sheet, i, header = posted
-    if is_missing(cell):
-        problems.add(sheet, i, header, cell, "the post's publication time")
-        return None
-    read = problems.read(parse_datetime, cell, sheet, i, header, day_first=day_first)
+    read = problems.read_required(parse_datetime, cell, sheet, i, header, "the post's publication time",
+                                  day_first=day_first)
     if read is None:
         return None
     local, offset = read
-    return local, (local - offset if offset is not None else pacific_to_utc(local))
-
-
-def _coverage(parsed: ParsedFile, span: tuple[date, date] | None, options: ParseOptions,
-              pacific_days: list[date]) -> None:
-    accounts = list(dict.fromkeys(p.account for p in parsed.posts))
-    if span is not None and all(span[0] <= d <= span[1] for d in pacific_days):
-        covered, how = span, "the range in the file name"
-    elif options.period is not None:
-        covered, how = options.period, "the period given in the upload form"
-    else:
-        days = [p.published_at.date() for p in parsed.posts]
-        covered, how = (min(days), max(days)), "the first to the last post day (the file does not say its range)"
-    parsed.notes.append(f"Posts cover {covered[0]} to {covered[1]}: {how}.")
-    for account in accounts:
-        parsed.post_coverage[account] = covered
+    return local, as_utc(local, offset, pacific_to_utc)
 
 
 FORMATS: tuple[Format, ...] = (

@@ -71,25 +71,22 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import PurePath
 
-from ..base import Format, NotPageMetrics, Problems
+from ..base import Format, NotPageMetrics, Problems, rejected
+from ..file_names import file_name
 from ..headers import Aliases, HeaderMatch, find_header, is_blank
 from ..model import (
     POST_MEASURES,
     AccountRef,
-    Cell,
-    CellError,
-    ImportRejected,
     ParsedFile,
     ParseOptions,
-    PeriodValue,
     Post,
-    RowProblem,
     Sheet,
     SourceFile,
 )
-from ..values import day_first_for, is_missing, parse_count, parse_date, parse_decimal
+from ..posts import cover_posts
+from ..rows import column_day_first, data_rows, read_counts, read_days, store_days
+from ..values import cell_text, parse_date, parse_decimal
 
 PLATFORM = "linkedin"
 
@@ -191,40 +188,14 @@ def detect_demographics_only(source: SourceFile) -> bool:
     return book.has("demographics") and not book.has("content", "posts", "visitors", "followers")
 
 
-def _text(cell: Cell) -> str:
-    return "" if cell is None else str(cell).strip()
-
-
 def _account(name: str) -> AccountRef:
-    found = _FILE_NAME.match(PurePath(name.replace("\\", "/")).name)
+    found = _FILE_NAME.match(file_name(name))
     page = found["page"].strip() if found else None
     return AccountRef(PLATFORM, page or None)
 
 
 def _where_sheet(match: HeaderMatch) -> str:
     return f"sheet {match.sheet.name!r}" if match.sheet.name else "the file"
-
-
-def _data_rows(match: HeaderMatch, notes: list[str]) -> list[tuple[int, list[Cell]]]:
-    rows = []
-    for i in range(match.data_start, len(match.sheet.rows)):
-        row = match.sheet.rows[i]
-        if is_blank(row):
-            notes.append(f"Skipped {match.sheet.where(i)}: empty row.")
-        else:
-            rows.append((i, row))
-    return rows
-
-
-def _day_first(match: HeaderMatch, field_name: str, rows: list[tuple[int, list[Cell]]],
-               problems: Problems) -> bool | None:
-    cells = [(i, match.get(row, field_name)) for i, row in rows]
-    try:
-        return day_first_for([c for _, c in cells])
-    except CellError as exc:
-        index = next(i for i, c in cells if c == exc.value)
-        problems.add(match.sheet, index, match.header_of(field_name), exc.value, exc.expected)
-        return None
 
 
 def _ignored(match: HeaderMatch, parsed: ParsedFile, skip: tuple[str, ...] = ()) -> None:
@@ -236,34 +207,15 @@ def _ignored(match: HeaderMatch, parsed: ParsedFile, skip: tuple[str, ...] = ())
 def _read_days(match: HeaderMatch, measures: tuple[str, ...], account: AccountRef, parsed: ParsedFile,
                problems: Problems) -> list[date]:
     """PeriodValues of one daily sheet; returns the days read."""
-    sheet = match.sheet
-    rows = _data_rows(match, parsed.notes)
-    day_first = _day_first(match, "date", rows, problems)
-    seen: dict[date, int] = {}
-    date_header = match.header_of("date")
-    for i, row in rows:
-        cell = match.get(row, "date")
-        if is_missing(cell):
-            problems.add(sheet, i, date_header, cell, "a date (one row per day)")
-            day = None
-        else:
-            day = problems.read(parse_date, cell, sheet, i, date_header, day_first=day_first)
-        if day is not None and day in seen:
-            problems.add(sheet, i, date_header, cell, f"each day once (also in {sheet.where(seen[day])})")
-            continue
-        if day is not None:
-            seen[day] = i
-        parsed.rows_read += 1
-        if match.has("engagement_rate"):
-            problems.read(parse_decimal, match.get(row, "engagement_rate"), sheet, i,
-                          match.header_of("engagement_rate"))
-        for measure in measures:
-            if not match.has(measure):
-                continue
-            value = problems.read(parse_count, match.get(row, measure), sheet, i, match.header_of(measure))
-            if value is not None and day is not None:
-                parsed.values.append(PeriodValue(account, measure, day, day, value, sheet.row_numbers[i]))
-    return list(seen)
+    days = read_days([match], measures, parsed, problems)
+    if match.has("engagement_rate"):  # derived from the others: only checked to be a number
+        sheet = match.sheet
+        for i in range(match.data_start, len(sheet.rows)):
+            if not is_blank(sheet.rows[i]):
+                problems.read(parse_decimal, match.get(sheet.rows[i], "engagement_rate"), sheet, i,
+                              match.header_of("engagement_rate"))
+    store_days(parsed, account, days)
+    return [d.day for d in days]
 
 
 def _post_id(link: str) -> str:
@@ -275,11 +227,11 @@ def _post_id(link: str) -> str:
 
 def _read_posts(match: HeaderMatch, account: AccountRef, parsed: ParsedFile, problems: Problems) -> None:
     sheet = match.sheet
-    rows = _data_rows(match, parsed.notes)
-    day_first = _day_first(match, "created", rows, problems)
+    rows = data_rows(match, parsed)
+    day_first = column_day_first(match, "created", problems, [i for i, _ in rows])
     seen: dict[str, int] = {}
     for i, row in rows:
-        link = _text(match.get(row, "link"))
+        link = cell_text(match.get(row, "link"))
         if not link:
             problems.add(sheet, i, match.header_of("link"), None, "the post's link (one row per post)")
             continue
@@ -289,22 +241,15 @@ def _read_posts(match: HeaderMatch, account: AccountRef, parsed: ParsedFile, pro
                          f"each post once (also in {sheet.where(seen[post_id])})")
             continue
         seen[post_id] = i
-        created = match.get(row, "created")
-        if is_missing(created):
-            problems.add(sheet, i, match.header_of("created"), created, "the post's created date")
-            continue
-        day = problems.read(parse_date, created, sheet, i, match.header_of("created"), day_first=day_first)
-        counts = {
-            f: problems.read(parse_count, match.get(row, f), sheet, i, match.header_of(f))
-            for f in POST_MEASURES if match.has(f)
-        }
-        parsed.rows_read += 1
+        day = problems.read_required(parse_date, match.get(row, "created"), sheet, i, match.header_of("created"),
+                                     "the post's created date", day_first=day_first)
+        counts = read_counts(match, row, i, [f for f in POST_MEASURES if match.has(f)], problems)
         if day is None:
             continue
         parsed.posts.append(Post(
             account=account, post_id=post_id, published_at=datetime.combine(day, time(0)),
-            post_type=_text(match.get(row, "post_type")) or None,
-            title=_text(match.get(row, "title")) or None, permalink=link,
+            post_type=cell_text(match.get(row, "post_type")) or None,
+            title=cell_text(match.get(row, "title")) or None, permalink=link,
             source_row=sheet.row_numbers[i], **counts,
         ))
 
@@ -338,14 +283,13 @@ def parse(source: SourceFile, book: Workbook, options: ParseOptions) -> ParsedFi
             parsed.notes.append(f"Ignored sheet {sheet.name!r}: not a LinkedIn analytics table this importer knows.")
     problems.raise_if_any(source.name, label)
     if not parsed.values and not parsed.posts:
-        raise ImportRejected(source.name, label, [RowProblem(
-            None, None, None, "at least one row of data under the header; the file has none")])
+        raise rejected(source.name, label, "at least one row of data under the header; the file has none")
     if book.has("posts"):
-        _post_coverage(parsed, book, account, daily_days, options)
+        _post_coverage(parsed, source.name, book, account, daily_days, options)
     return parsed
 
 
-def _post_coverage(parsed: ParsedFile, book: Workbook, account: AccountRef, daily_days: list[date],
+def _post_coverage(parsed: ParsedFile, name: str, book: Workbook, account: AccountRef, daily_days: list[date],
                    options: ParseOptions) -> None:
     if daily_days:
         parsed.post_measures = ()
@@ -356,15 +300,8 @@ def _post_coverage(parsed: ParsedFile, book: Workbook, account: AccountRef, dail
         )
         return
     parsed.post_measures = tuple(m for m in POST_MEASURES if any(t.has(m) for t in book.tables["posts"]))
-    if options.period is not None:
-        parsed.post_coverage[account] = options.period
-    elif parsed.posts:
-        days = [p.published_at.date() for p in parsed.posts]
-        parsed.post_coverage[account] = (min(days), max(days))
-        parsed.notes.append(
-            f"Posts cover {min(days)} to {max(days)}: the first to the last post day "
-            "(the file does not say the exported range; give the period in the upload form to cover it all)."
-        )
+    if parsed.posts or options.period is not None:  # an empty posts sheet beside other tables says nothing
+        cover_posts(parsed, name, options, accounts=[account])
 
 
 FORMATS: tuple[Format, ...] = (

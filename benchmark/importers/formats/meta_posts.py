@@ -53,18 +53,19 @@ program turned into a rounded number (16+ digits stored as a float, e.g. Instagr
 Coverage (the days the export covers, so that days without posts count as 0
 posts): the `Mon-DD-YYYY_Mon-DD-YYYY` range Meta puts in the file name when it
 parses and holds every post's publication day (UTC, one day of slack for the
-Pacific-to-UTC shift), else the period given in the upload form, else the first
-to the last post day (with a note).
+Pacific-to-UTC shift), else the period given in the upload form, else each
+account's first to last post day (with a note).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from ..base import Format, Problems
-from ..headers import Aliases, HeaderMatch, find_header, is_blank, normalise_header
+from ..base import Format, Problems, rejected
+from ..file_names import name_range
+from ..headers import Aliases, HeaderMatch, find_header, normalise_header
 from ..model import (
     POST_MEASURES,
     AccountRef,
@@ -75,14 +76,15 @@ from ..model import (
     ParseOptions,
     Post,
     RowProblem,
-    Sheet,
     SourceFile,
 )
+from ..posts import cover_posts
+from ..rows import NO_POSTS, column_day_first, data_rows, read_counts
 from ..values import (
-    day_first_for,
+    as_utc,
+    first_line,
     is_missing,
     pacific_to_utc,
-    parse_count,
     parse_date,
     parse_datetime,
 )
@@ -160,9 +162,7 @@ LIFETIME = frozenset(normalise_header(v) for v in ("Lifetime", "Livstid"))
 COUNT_FIELDS = ("reactions", "comments", "shares", "reach", "views", "video_views", "link_clicks")
 # Meta puts the exported range in the file name, e.g. `Jan-14-2025_Apr-14-2025_1396269028466733.csv`;
 # users add their own prefix (`FB Riks Jan-01-2026_Jan-31-2026_….csv`). Month names are English in every UI.
-_NAME_RANGE = re.compile(r"([A-Z][a-z]{2})-(\d{1,2})-(\d{4})_([A-Z][a-z]{2})-(\d{1,2})-(\d{4})")
-_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                                       "Nov", "Dec"), start=1)}
+_NAME_RANGE = re.compile(r"([A-Z][a-z]{2}-\d{1,2}-\d{4})_([A-Z][a-z]{2}-\d{1,2}-\d{4})")
 # Per-country / per-audience breakdown columns, e.g. `3-second video views by country (Norway (NO))`,
 # `3-sekunders videovisningar efter främsta målgrupp (M, 25-34)`: summarised as one ignored entry.
 _BREAKDOWN = re.compile(r"\b(?:by|efter)\b[^()]*\(", re.IGNORECASE)
@@ -174,16 +174,6 @@ POST_TYPES = {normalise_header(sv): en for sv, en in (
 TITLE_MAX = 200
 # Excel keeps 15 significant digits: a numeric ID above 2**53 has been rounded and no longer names its post.
 _EXACT_FLOAT = 2**53
-
-
-def column_day_first(problems: Problems, sheet: Sheet, cells: dict[int, Cell], header: str) -> bool | None:
-    """Whether the slash dates of a column (row index → cell) are day first; a mixed column is a problem."""
-    try:
-        return day_first_for(cells.values())
-    except CellError as exc:
-        index = next(i for i, c in cells.items() if c == exc.value)
-        problems.add(sheet, index, header, exc.value, exc.expected)
-        return None
 
 
 @dataclass(frozen=True)
@@ -246,24 +236,10 @@ def _post_type(cell: Cell) -> str | None:
 
 def _title(match: HeaderMatch, row: list[Cell]) -> str | None:
     for field in ("title", "description"):
-        text = _text(match.get(row, field))
-        if text:
-            first = next(line.strip() for line in text.splitlines() if line.strip())
+        first = first_line(_text(match.get(row, field)))
+        if first:
             return first if len(first) <= TITLE_MAX else first[: TITLE_MAX - 1] + "…"
     return None
-
-
-def _name_range(file_name: str) -> tuple[date, date] | None:
-    found = _NAME_RANGE.search(file_name)
-    if found is None:
-        return None
-    m1, d1, y1, m2, d2, y2 = found.groups()
-    try:
-        start = date(int(y1), _MONTHS[m1], int(d1))
-        end = date(int(y2), _MONTHS[m2], int(d2))
-    except (KeyError, ValueError):
-        return None
-    return (start, end) if start <= end else None
 
 
 def _reject_daily_breakdown(source: SourceFile, match: HeaderMatch, label: str) -> None:
@@ -307,7 +283,6 @@ class _Row:
 
 def parse(source: SourceFile, detected: PostsMatch, options: ParseOptions) -> ParsedFile:
     match, platform = detected.match, detected.platform
-    sheet = match.sheet
     label = _label(match, platform)
     _reject_daily_breakdown(source, match, label)
 
@@ -318,26 +293,15 @@ def parse(source: SourceFile, detected: PostsMatch, options: ParseOptions) -> Pa
     name_fields = ("page_name",) if platform == "facebook" else ("account_name", "account_username")
     key_field = id_field or "account_username"
     counts = [f for f in COUNT_FIELDS if match.has(f)]
-    data = range(match.data_start, len(sheet.rows))
-    day_first = column_day_first(problems, sheet, {i: match.get(sheet.rows[i], "publish_time") for i in data},
-                                 match.header_of("publish_time"))
+    day_first = column_day_first(match, "publish_time", problems)
 
     rows: list[_Row] = []
-    blank = 0
-    for index in data:
-        row = sheet.rows[index]
-        if is_blank(row):
-            blank += 1
-            continue
-        parsed.rows_read += 1
+    for index, row in data_rows(match, parsed):
         post_id = _read_id(problems, match, row, index, "post_id", "a post ID")
         account_key = _read_id(problems, match, row, index, key_field, "the page or account ID")
         name = next((t for t in (_text(match.get(row, f)) for f in name_fields) if t), None)
         published = _published_at(problems, match, row, index, day_first)
-        values: dict[str, object] = {}
-        for field in counts:
-            cell = match.get(row, field)
-            values[field] = problems.read(parse_count, cell, sheet, index, match.header_of(field))
+        values: dict[str, object] = dict(read_counts(match, row, index, counts, problems))
         if post_id is None or account_key is None or published is None:
             continue
         values.update(
@@ -347,8 +311,7 @@ def parse(source: SourceFile, detected: PostsMatch, options: ParseOptions) -> Pa
         rows.append(_Row(index, account_key, name, values))
     problems.raise_if_any(source.name, label)
     if not rows:
-        raise ImportRejected(source.name, label, [RowProblem(
-            None, None, None, "at least one post row under the header; this file has none")])
+        raise rejected(source.name, label, NO_POSTS)
 
     names: dict[str, str | None] = {}
     for item in rows:
@@ -356,37 +319,29 @@ def parse(source: SourceFile, detected: PostsMatch, options: ParseOptions) -> Pa
             names[item.account_key] = item.account_name
     refs = {key: AccountRef(platform, name or key, key if id_field else None) for key, name in names.items()}
     _build_posts(source, parsed, rows, refs, match, label)
-    _coverage(parsed, source.name, options)
+    found = _NAME_RANGE.search(source.name)
+    named = name_range(found[1], found[2], parse_date) if found else None
+    # One day of slack: a post late on the last (Pacific) day is published the next day in UTC.
+    cover_posts(parsed, source.name, options, named=named, slack=1, each_account=True)
 
     parsed.post_measures = tuple(f for f in POST_MEASURES if match.has(f))
     _ignored(parsed, match)
-    if blank:
-        parsed.notes.append(f"skipped {blank} blank row(s)")
     parsed.notes.append("publish times are US Pacific time in Meta exports; stored in UTC")
     return parsed
 
 
 def _read_id(problems: Problems, match: HeaderMatch, row: list[Cell], index: int, field: str,
              what: str) -> str | None:
-    cell = match.get(row, field)
-    if cell is None or is_missing(cell):
-        problems.add(match.sheet, index, match.header_of(field), cell, what)
-        return None
-    return problems.read(_identifier, cell, match.sheet, index, match.header_of(field))
+    return problems.read_required(_identifier, match.get(row, field), match.sheet, index, match.header_of(field),
+                                  what)
 
 
 def _published_at(problems: Problems, match: HeaderMatch, row: list[Cell], index: int,
                   day_first: bool | None) -> datetime | None:
-    cell = match.get(row, "publish_time")
-    header = match.header_of("publish_time")
-    if cell is None or is_missing(cell):
-        problems.add(match.sheet, index, header, cell, "the publish time (MM/DD/YYYY HH:MM)")
-        return None
-    read = problems.read(parse_datetime, cell, match.sheet, index, header, day_first=day_first)
-    if read is None:
-        return None
-    naive, offset = read
-    return naive - offset if offset is not None else pacific_to_utc(naive)
+    read = problems.read_required(parse_datetime, match.get(row, "publish_time"), match.sheet, index,
+                                  match.header_of("publish_time"), "the publish time (MM/DD/YYYY HH:MM)",
+                                  day_first=day_first)
+    return None if read is None else as_utc(*read, pacific_to_utc)
 
 
 def _build_posts(source: SourceFile, parsed: ParsedFile, rows: list[_Row], refs: dict[str, AccountRef],
@@ -412,33 +367,6 @@ def _build_posts(source: SourceFile, parsed: ParsedFile, rows: list[_Row], refs:
     problems.raise_if_any(source.name, label)
     if repeated:
         parsed.notes.append(f"skipped {repeated} row(s) repeating a post already read with the same figures")
-
-
-def _coverage(parsed: ParsedFile, file_name: str, options: ParseOptions) -> None:
-    by_account: dict[AccountRef, list[date]] = {}
-    for post in parsed.posts:
-        by_account.setdefault(post.account, []).append(post.published_at.date())
-    days = [d for ds in by_account.values() for d in ds]
-    named = _name_range(file_name)
-    if named is not None:
-        slack = timedelta(days=1)
-        outside = [d for d in days if not named[0] - slack <= d <= named[1] + slack]
-        if not outside:
-            parsed.post_coverage = dict.fromkeys(by_account, named)
-            return
-        parsed.notes.append(
-            f"the file name says {named[0]}–{named[1]}, but {len(outside)} post(s) were published outside it "
-            f"(e.g. {min(outside)}): the name range was not used"
-        )
-    if options.period is not None:
-        parsed.post_coverage = dict.fromkeys(by_account, options.period)
-        return
-    for account, account_days in by_account.items():
-        parsed.post_coverage[account] = (min(account_days), max(account_days))
-    parsed.notes.append(
-        "the exported date range is not known (no usable range in the file name, none given): assumed to run from each "
-        "account's first to its last post; days before or after are left unknown"
-    )
 
 
 def _ignored(parsed: ParsedFile, match: HeaderMatch) -> None:

@@ -50,22 +50,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ...metrics import ADDITIVE, MEASURES_BY_ID
-from ..base import Format, Problems
-from ..headers import is_blank, normalise_header
+from ..base import Format
+from ..headers import HeaderMatch, is_blank, normalise_header
 from ..model import (
     AccountRef,
     Cell,
-    ImportRejected,
     ParsedFile,
     ParseOptions,
     PeriodValue,
-    RowProblem,
     Sheet,
     SourceFile,
     UnrecognisedFileError,
 )
-from ..values import parse_count, parse_date
-from .meta_posts import column_day_first
+from ..rows import read_series, store_days
+from ..values import cell_text
 
 FORMAT_ID = "meta-series"
 FORMAT_LABEL = "Meta Business Suite chart export (one metric per day)"
@@ -107,7 +105,7 @@ class SeriesMatch:
 
 
 def _cells(row: list[Cell]) -> list[str]:
-    return [str(c).strip() for c in row if c is not None and str(c).strip()]
+    return [text for text in map(cell_text, row) if text]
 
 
 def _is_sep_line(row: list[Cell]) -> bool:
@@ -141,7 +139,7 @@ def detect(source: SourceFile) -> SeriesMatch | None:
             # export, so only titles that name a Meta platform count here, with nothing around them.
             metric = _find(row, _NAMED_TITLES)
             if metric is not None and len(_cells(row)) == 2 and _title_above(sheet, index) is None:
-                return SeriesMatch(sheet, index, date_column, metric, str(row[metric]).strip())
+                return SeriesMatch(sheet, index, date_column, metric, cell_text(row[metric]))
     return None
 
 
@@ -167,51 +165,20 @@ def parse(source: SourceFile, detected: SeriesMatch, options: ParseOptions) -> P
     # The file never names the page: the account is the one chosen in the upload form (the
     # platform, when the title says it, is on ParsedFile.platform for the form to check).
     account = AccountRef()
-    headers = [str(c).strip() if c is not None else "" for c in sheet.rows[header_index]]
-    date_header, value_header = headers[date_column], headers[value_column]
-    extra = [h for i, h in enumerate(headers) if h and i not in (date_column, value_column)]
+    headers = tuple(map(cell_text, sheet.rows[header_index]))
+    value_header = headers[value_column]
+    extra = tuple(h for i, h in enumerate(headers) if h and i not in (date_column, value_column))
     if extra:
         parsed.ignored_columns.extend(extra)
         parsed.notes.append(f"ignored the comparison column(s) beside {value_header!r}: {', '.join(extra)}")
+    table = HeaderMatch(sheet, header_index, {"date": (date_column,), measure: (value_column,)}, headers, extra)
 
-    def cell(row: list[Cell], column: int) -> Cell:
-        return row[column] if column < len(row) else None
-
-    problems = Problems()
-    data = [i for i in range(header_index + 1, len(sheet.rows)) if not is_blank(sheet.rows[i])]
-    blank = len(sheet.rows) - header_index - 1 - len(data)
-    day_first = column_day_first(problems, sheet, {i: cell(sheet.rows[i], date_column) for i in data}, date_header)
-    days: dict[date, tuple[int, int | None]] = {}
-    for index in data:
-        row = sheet.rows[index]
-        parsed.rows_read += 1
-        day = problems.read(parse_date, cell(row, date_column), sheet, index, date_header, day_first=day_first)
-        value = problems.read(parse_count, cell(row, value_column), sheet, index, value_header)
-        if day is None:
-            continue
-        if day in days:
-            problems.add(sheet, index, date_header, cell(row, date_column),
-                         f"each day once; {sheet.where(days[day][0])} has the same day")
-            continue
-        days[day] = (index, value)
-    problems.raise_if_any(source.name, label)
-    if not days:
-        raise ImportRejected(source.name, label, [RowProblem(
-            None, None, None, f"at least one day under the {date_header!r}/{value_header!r} header; "
-            "this file has none")])
-
-    missing = 0
-    for day in sorted(days):
-        index, value = days[day]
-        if value is None:
-            missing += 1
-            continue
-        parsed.values.append(PeriodValue(account, measure, day, day, value, sheet.row_numbers[index]))
-    _fill_gaps(parsed, account, measure, sorted(days))
+    days = sorted(read_series(source.name, [table], [measure], parsed), key=lambda row: row.day)
+    store_days(parsed, account, days)
+    _fill_gaps(parsed, account, measure, [row.day for row in days])
+    missing = sum(1 for row in days if row.figures[measure] is None)
     if missing:
         parsed.notes.append(f"{missing} day(s) have no value in the file: left unknown")
-    if blank:
-        parsed.notes.append(f"skipped {blank} blank row(s)")
     parsed.notes.append("days are Meta's (US Pacific) calendar days, taken as written")
     return parsed
 

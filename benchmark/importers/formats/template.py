@@ -30,10 +30,10 @@ import io
 from datetime import date
 
 from ...errors import PeriodError
-from ...metrics import MEASURES, SIGNED_MEASURES
+from ...metrics import MEASURES
 from ...periods import custom_period, parse_period
 from ...vocabulary import PLATFORMS
-from ..base import Format, NotPageMetrics, Problems
+from ..base import Format, NotPageMetrics, Problems, rejected
 from ..headers import HeaderMatch, find_header, is_blank, normalise_header
 from ..model import (
     AccountRef,
@@ -43,7 +43,8 @@ from ..model import (
     PeriodValue,
     SourceFile,
 )
-from ..values import is_missing, parse_count, parse_date
+from ..rows import read_counts
+from ..values import cell_text, is_missing, parse_date
 
 # Header names of the identity columns in the five languages (sv, da, nb, fi after English).
 IDENTITY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -89,7 +90,7 @@ def _platform(cell: object) -> str:
 
 
 def _period(cell: object) -> tuple[date, date]:
-    text = str(cell).strip() if cell is not None else ""
+    text = cell_text(cell)
     try:
         period = parse_period(text)
     except PeriodError as exc:
@@ -135,25 +136,19 @@ def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> Par
         if platform is None or span is None:
             continue
         account_name = match.get(row, "account")
-        ref = AccountRef(platform, str(account_name).strip() if not is_missing(account_name) else str(organisation).strip(),
-                         None, str(organisation).strip())
+        ref = AccountRef(platform, cell_text(organisation if is_missing(account_name) else account_name), None,
+                         cell_text(organisation))
         key = (ref, span)
         if key in seen:
             problems.add(sheet, index, None, None,
                          f"one row per organisation, account, platform and period; row {seen[key]} has the same")
             continue
         seen[key] = line
-        for measure in MEASURES:
-            if not match.has(measure.id):
-                continue
-            value = problems.read(parse_count, match.get(row, measure.id), sheet, index, match.header_of(measure.id),
-                                  allow_negative=measure.id in SIGNED_MEASURES)
-            if value is not None:
-                parsed.values.append(PeriodValue(ref, measure.id, span[0], span[1], value, line))
+        figures = read_counts(match, row, index, [m.id for m in MEASURES if match.has(m.id)], problems)
+        parsed.values += [PeriodValue(ref, m, span[0], span[1], v, line) for m, v in figures.items() if v is not None]
     problems.raise_if_any(source.name, parsed.format_label)
     if not parsed.values:
-        problems.add(None, None, None, None, "at least one row with a figure: the template has no figures")
-        problems.raise_if_any(source.name, parsed.format_label)
+        raise rejected(source.name, parsed.format_label, "at least one row with a figure: the template has no figures")
     return parsed
 
 

@@ -51,26 +51,15 @@ likes + replies + reposts, so adding it would break comparisons over time and ac
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from pathlib import PurePath
+from datetime import date, datetime
 
 from ..base import Format, NotPageMetrics, Problems
-from ..headers import Aliases, HeaderMatch, find_header, is_blank
-from ..model import (
-    AccountRef,
-    Cell,
-    CellError,
-    ImportRejected,
-    NeedsInputError,
-    ParsedFile,
-    ParseOptions,
-    PeriodValue,
-    Post,
-    RowProblem,
-    SourceFile,
-)
-from ..values import day_first_for, parse_count, parse_date, parse_datetime
+from ..file_names import file_name, name_range
+from ..headers import Aliases, HeaderMatch, find_header, first_table, is_blank
+from ..model import AccountRef, ParsedFile, ParseOptions, Post, SourceFile
+from ..posts import cover_posts
+from ..rows import data_rows, read_counts, read_series, store_days
+from ..values import as_utc, cell_text, first_line, parse_datetime
 
 PLATFORM = "x"
 ACCOUNT = AccountRef(PLATFORM)
@@ -128,32 +117,9 @@ _FILE_RANGE = re.compile(
 )
 
 
-def _text(cell: Cell) -> str:
-    return "" if cell is None else str(cell).strip()
-
-
-def _rejected(source: SourceFile, label: str, message: str) -> ImportRejected:
-    return ImportRejected(source.name, label, [RowProblem(None, None, None, message)])
-
-
-def _day_first(match: HeaderMatch, field: str, problems: Problems) -> bool | None:
-    """Whether the column's slash dates are day first; a column mixing both orders is a problem."""
-    cells = [match.get(row, field) for row in match.sheet.rows[match.data_start:]]
-    try:
-        return day_first_for(cells)
-    except CellError as exc:
-        problems.add(match.sheet, match.data_start + cells.index(exc.value), match.header_of(field),
-                     exc.value, exc.expected)
-        return None
-
-
 # -- tweet activity --------------------------------------------------------------------
 def detect_tweets(source: SourceFile) -> HeaderMatch | None:
-    for sheet in source.sheets:
-        match = find_header(sheet, TWEET_ALIASES, {"tweet_id", "permalink", "time"})
-        if match is not None:
-            return match
-    return None
+    return first_table(source, TWEET_ALIASES, {"tweet_id", "permalink", "time"})
 
 
 def parse_tweets(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> ParsedFile:
@@ -162,20 +128,15 @@ def parse_tweets(source: SourceFile, match: HeaderMatch, options: ParseOptions) 
     parsed = ParsedFile("x-tweets", TWEETS_LABEL, PLATFORM, post_measures=tuple(measures),
                         ignored_columns=list(match.unmapped))
     problems = Problems()
-    ids_from_links = no_offset = blanks = 0
-    for i in range(match.data_start, len(sheet.rows)):
-        row = sheet.rows[i]
-        if is_blank(row):
-            blanks += 1
-            continue
-        parsed.rows_read += 1
-        permalink = _text(match.get(row, "permalink"))
+    ids_from_links = no_offset = 0
+    for i, row in data_rows(match, parsed):
+        permalink = cell_text(match.get(row, "permalink"))
         link = _PERMALINK.match(permalink)
         if link is None:
             problems.add(sheet, i, match.header_of("permalink"), permalink or None,
                          "the tweet's link https://twitter.com/<handle>/status/<id>")
         id_cell = match.get(row, "tweet_id")
-        tweet_id = _text(id_cell)
+        tweet_id = cell_text(id_cell)
         if not isinstance(id_cell, str) or not _DIGITS.match(tweet_id):
             # A spreadsheet turns the 19-digit id into a rounded number; the link keeps it exact.
             if link is not None:
@@ -187,17 +148,14 @@ def parse_tweets(source: SourceFile, match: HeaderMatch, options: ParseOptions) 
             problems.add(sheet, i, match.header_of("tweet_id"), tweet_id,
                          f"the id in the tweet's permalink ({link['id']})")
         stamp = problems.read(parse_datetime, match.get(row, "time"), sheet, i, match.header_of("time"))
-        figures = {m: problems.read(parse_count, match.get(row, m), sheet, i, match.header_of(m)) for m in measures}
+        figures = read_counts(match, row, i, measures, problems)
         if stamp is None or link is None:
             continue
-        naive, offset = stamp
-        if offset is None:
+        if stamp[1] is None:
             no_offset += 1
-        published = naive - offset if offset is not None else naive
-        title = next((line.strip() for line in _text(match.get(row, "text")).splitlines() if line.strip()), None)
         parsed.posts.append(Post(
-            AccountRef(PLATFORM, link["handle"]), tweet_id, published, title=title, permalink=permalink,
-            source_row=sheet.row_numbers[i], **figures,
+            AccountRef(PLATFORM, link["handle"]), tweet_id, as_utc(*stamp), title=first_line(match.get(row, "text")),
+            permalink=permalink, source_row=sheet.row_numbers[i], **figures,
         ))
     problems.raise_if_any(source.name, TWEETS_LABEL)
     if ids_from_links:
@@ -205,104 +163,26 @@ def parse_tweets(source: SourceFile, match: HeaderMatch, options: ParseOptions) 
                             "taken from the tweet permalink")
     if no_offset:
         parsed.notes.append(f"{no_offset} tweet time(s) carry no UTC offset; taken as UTC")
-    if blanks:
-        parsed.notes.append(f"skipped {blanks} blank row(s)")
-    _set_coverage(source, parsed, options)
+    named = range_from_name(source.name)
+    cover_posts(parsed, source.name, options, named=named[1:] if named else None, what="tweet",
+                accounts=[AccountRef(PLATFORM, named[0]) if named else ACCOUNT])
     return parsed
 
 
-def range_from_name(file_name: str) -> tuple[str, date, date] | None:
+def range_from_name(name: str) -> tuple[str, date, date] | None:
     """(handle, first day, last day) from a legacy export's name, whose end date is exclusive."""
-    found = _FILE_RANGE.match(PurePath(file_name.replace("\\", "/")).name)
+    found = _FILE_RANGE.match(file_name(name))
     if found is None:
         return None
-    try:
-        start = datetime.strptime(found["start"], "%Y%m%d").date()
-        end = datetime.strptime(found["end"], "%Y%m%d").date() - timedelta(days=1)
-    except ValueError:
-        return None
-    return (found["handle"], start, end) if start <= end else None
+    span = name_range(found["start"], found["end"], _yyyymmdd, end_exclusive=True)
+    return (found["handle"], *span) if span else None
 
 
-def _set_coverage(source: SourceFile, parsed: ParsedFile, options: ParseOptions) -> None:
-    days = [p.published_at.date() for p in parsed.posts]
-    named = range_from_name(source.name)
-    coverage: tuple[date, date] | None = None
-    if named is not None:
-        _, start, end = named
-        if all(start <= d <= end for d in days):
-            coverage = (start, end)
-            parsed.notes.append(f"the file name says the export covers {start} to {end}")
-        else:
-            parsed.notes.append(f"the file name says {start} to {end}, but some tweets fall outside; "
-                                "the name was not used for the range")
-    if coverage is None and options.period is not None:
-        coverage = options.period
-    if coverage is None and days:
-        coverage = (min(days), max(days))
-        parsed.notes.append(f"the file does not say which dates it covers: taken as the first to the last "
-                            f"tweet day, {coverage[0]} to {coverage[1]}; give the exported range to count "
-                            "days without tweets at the ends")
-    if coverage is None:
-        raise NeedsInputError(source.name, "period", "this tweet activity export has no tweets and does not say "
-                              "which dates it covers; give the date range you exported")
-    accounts = list(dict.fromkeys(p.account for p in parsed.posts))
-    if not accounts:
-        accounts = [AccountRef(PLATFORM, named[0]) if named is not None else ACCOUNT]
-    for account in accounts:
-        parsed.post_coverage[account] = coverage
+def _yyyymmdd(text: str) -> date:
+    return datetime.strptime(text, "%Y%m%d").date()
 
 
 # -- daily series (legacy daily file, account overview) ------------------------------------
-def _read_days(
-    source: SourceFile, matches: Sequence[HeaderMatch], fields: Sequence[str], parsed: ParsedFile,
-    problems: Problems,
-) -> list[tuple[date, int, dict[str, int | None]]]:
-    """(day, file row, field -> count) once per day over all sheets; repeated days checked."""
-    days: dict[date, tuple[str, int, dict[str, int | None]]] = {}
-    repeats: list[str] = []
-    blanks = 0
-    for match in matches:
-        sheet = match.sheet
-        data = range(match.data_start, len(sheet.rows))
-        day_first = _day_first(match, "date", problems)
-        date_header = match.header_of("date")
-        present = [f for f in fields if match.has(f)]
-        for i in data:
-            row = sheet.rows[i]
-            if is_blank(row):
-                blanks += 1
-                continue
-            parsed.rows_read += 1
-            date_cell = match.get(row, "date")
-            day = problems.read(parse_date, date_cell, sheet, i, date_header, day_first=day_first)
-            figures = {f: problems.read(parse_count, match.get(row, f), sheet, i, match.header_of(f))
-                       for f in present}
-            if day is None:
-                continue
-            if day in days:
-                where, _, earlier = days[day]
-                if earlier == figures:
-                    repeats.append(f"{day} ({where} and {sheet.where(i)})")
-                else:
-                    problems.add(sheet, i, date_header, date_cell,
-                                 f"one row per day: {day} is also at {where} with other figures")
-                continue
-            days[day] = (sheet.where(i), sheet.row_numbers[i], figures)
-    if repeats:
-        shown = ", ".join(repeats[:5]) + (" …" if len(repeats) > 5 else "")
-        parsed.notes.append(f"{len(repeats)} day(s) appear twice with the same figures and were read once: {shown}")
-    if blanks:
-        parsed.notes.append(f"skipped {blanks} blank row(s)")
-    return [(day, row, figures) for day, (_, row, figures) in days.items()]
-
-
-def _add_daily(parsed: ParsedFile, day: date, row: int, figures: dict[str, int | None]) -> None:
-    for measure, value in figures.items():
-        if value is not None:
-            parsed.values.append(PeriodValue(ACCOUNT, measure, day, day, value, row))
-
-
 def detect_daily(source: SourceFile) -> tuple[HeaderMatch, ...] | None:
     matches = tuple(
         match for sheet in source.sheets
@@ -318,37 +198,23 @@ def parse_daily(source: SourceFile, matches: tuple[HeaderMatch, ...], options: P
     for sheet in source.sheets:
         if sheet.name not in read and any(not is_blank(r) for r in sheet.rows):
             parsed.notes.append(f"sheet {sheet.name!r} has no daily tweet activity header; not read")
-    problems = Problems()
-    days = _read_days(source, matches, [f for f in DAILY_ALIASES if f != "date"], parsed, problems)
-    problems.raise_if_any(source.name, DAILY_LABEL)
-    if not days:
-        raise _rejected(source, DAILY_LABEL, "the file has a header but no dated rows")
-    for day, row, figures in days:
-        _add_daily(parsed, day, row, figures)
+    store_days(parsed, ACCOUNT, read_series(source.name, matches, DAILY_ALIASES, parsed, repeats=True))
     return parsed
 
 
 def detect_overview(source: SourceFile) -> HeaderMatch | None:
-    for sheet in source.sheets:
-        match = find_header(sheet, OVERVIEW_ALIASES, {"date", "new_followers", "shares", "posts"})
-        if match is not None:
-            return match
-    return None
+    return first_table(source, OVERVIEW_ALIASES, {"date", "new_followers", "shares", "posts"})
 
 
 def parse_overview(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> ParsedFile:
     parsed = ParsedFile("x-overview", OVERVIEW_LABEL, PLATFORM, ignored_columns=list(match.unmapped))
-    problems = Problems()
-    days = _read_days(source, [match], [f for f in OVERVIEW_ALIASES if f != "date"], parsed, problems)
-    problems.raise_if_any(source.name, OVERVIEW_LABEL)
-    if not days:
-        raise _rejected(source, OVERVIEW_LABEL, "the file has a header but no dated rows")
-    for day, row, figures in days:
-        unfollows = figures.pop("unfollows", None)
-        follows = figures.get("new_followers")
+    days = read_series(source.name, [match], OVERVIEW_ALIASES, parsed, repeats=True)
+    for day in days:
+        unfollows = day.figures.pop("unfollows", None)
+        follows = day.figures.get("new_followers")
         if follows is not None and unfollows is not None:
-            figures["net_followers"] = follows - unfollows
-        _add_daily(parsed, day, row, figures)
+            day.figures["net_followers"] = follows - unfollows
+    store_days(parsed, ACCOUNT, days)
     return parsed
 
 

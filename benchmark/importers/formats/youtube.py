@@ -48,24 +48,21 @@ upload Totals.csv (daily channel figures) and Table data.csv (per video) instead
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 
-from ..base import Format, NotPageMetrics, Problems
-from ..headers import Aliases, HeaderMatch, find_header, is_blank, normalise_header
+from ..base import Format, NotPageMetrics, Problems, rejected
+from ..headers import Aliases, HeaderMatch, find_header, normalise_header
 from ..model import (
     AccountRef,
-    Cell,
-    CellError,
-    ImportRejected,
     NeedsInputError,
     ParsedFile,
     ParseOptions,
     PeriodValue,
     Post,
-    RowProblem,
     SourceFile,
 )
-from ..values import day_first_for, is_missing, parse_count, parse_date
+from ..rows import data_rows, read_counts, read_series, store_days
+from ..values import cell_text, is_missing, parse_date
 
 PLATFORM = "youtube"
 ACCOUNT = AccountRef(PLATFORM)
@@ -85,7 +82,6 @@ METRIC_ALIASES: Aliases = {
     "comments": ("Comments added",),
     "shares": ("Shares",),
 }
-SIGNED = frozenset({"net_followers"})
 
 # Other Studio metric names, recognised so that a `Date,<metrics>` file can be told to be a
 # Totals.csv (and not some other two-column date series) without looking at its name.
@@ -119,21 +115,6 @@ def _is_studio_metric(header: str) -> bool:
     return key in OTHER_STUDIO_METRICS or bool(_MONEY_METRIC.match(key))
 
 
-def _rejected(source: SourceFile, label: str, message: str) -> ImportRejected:
-    return ImportRejected(source.name, label, [RowProblem(None, None, None, message)])
-
-
-def _day_first(match: HeaderMatch, field: str, problems: Problems) -> bool | None:
-    """Whether the column's slash dates are day first; a column mixing both orders is a problem."""
-    cells = [match.get(row, field) for row in match.sheet.rows[match.data_start:]]
-    try:
-        return day_first_for(cells)
-    except CellError as exc:
-        problems.add(match.sheet, match.data_start + cells.index(exc.value), match.header_of(field),
-                     exc.value, exc.expected)
-        return None
-
-
 # -- Totals.csv ------------------------------------------------------------------------
 def detect_totals(source: SourceFile) -> HeaderMatch | None:
     for sheet in source.sheets:
@@ -148,53 +129,17 @@ def detect_totals(source: SourceFile) -> HeaderMatch | None:
 
 
 def parse_totals(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> ParsedFile:
-    sheet = match.sheet
     measures = [m for m in METRIC_ALIASES if match.has(m)]
     if not measures:
         wanted = ", ".join(repr(names[0]) for names in METRIC_ALIASES.values())
         has = ", ".join(repr(h) for h in match.unmapped) or "no metric column"
-        raise _rejected(
-            source, TOTALS_LABEL,
+        raise rejected(
+            source.name, TOTALS_LABEL,
             f"this Totals.csv has none of the metrics we store ({wanted}); it has {has}. "
             "Tick at least 'Views' and 'Subscribers' in YouTube Studio's advanced mode and export again",
         )
-    problems = Problems()
     parsed = ParsedFile("youtube-totals", TOTALS_LABEL, PLATFORM, ignored_columns=list(match.unmapped))
-    data = range(match.data_start, len(sheet.rows))
-    day_first = _day_first(match, "date", problems)
-    date_header = match.header_of("date")
-    seen: dict[date, tuple[int, tuple[int | None, ...]]] = {}
-    blanks = 0
-    for i in data:
-        row = sheet.rows[i]
-        if is_blank(row):
-            blanks += 1
-            continue
-        parsed.rows_read += 1
-        day = problems.read(parse_date, match.get(row, "date"), sheet, i, date_header, day_first=day_first)
-        figures = tuple(
-            problems.read(parse_count, match.get(row, m), sheet, i, match.header_of(m), allow_negative=m in SIGNED)
-            for m in measures
-        )
-        if day is None:
-            continue
-        if day in seen:
-            first_index, first_figures = seen[day]
-            if first_figures != figures:
-                problems.add(sheet, i, date_header, match.get(row, "date"),
-                             f"one row per day: {day} is also at {sheet.where(first_index)} with other figures")
-            else:
-                parsed.notes.append(f"{sheet.where(i)} repeats {day} with the same figures; read once")
-            continue
-        seen[day] = (i, figures)
-        for measure, value in zip(measures, figures, strict=True):
-            if value is not None:
-                parsed.values.append(PeriodValue(ACCOUNT, measure, day, day, value, sheet.row_numbers[i]))
-    problems.raise_if_any(source.name, TOTALS_LABEL)
-    if not seen:
-        raise _rejected(source, TOTALS_LABEL, "the file has a header but no dated rows")
-    if blanks:
-        parsed.notes.append(f"skipped {blanks} blank row(s)")
+    store_days(parsed, ACCOUNT, read_series(source.name, [match], measures, parsed, repeats=True))
     return parsed
 
 
@@ -214,18 +159,10 @@ def parse_table(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
     ignored = [match.header_of("duration")] if match.has("duration") else []
     parsed = ParsedFile("youtube-table", TABLE_LABEL, PLATFORM, ignored_columns=ignored + list(match.unmapped))
     total: tuple[int, dict[str, int]] | None = None
-    unpublished = blanks = 0
-    for i in range(match.data_start, len(sheet.rows)):
-        row = sheet.rows[i]
-        if is_blank(row):
-            blanks += 1
-            continue
-        parsed.rows_read += 1
-        figures = {
-            m: problems.read(parse_count, match.get(row, m), sheet, i, match.header_of(m), allow_negative=m in SIGNED)
-            for m in measures
-        }
-        content = _text(match.get(row, "content"))
+    unpublished = 0
+    for i, row in data_rows(match, parsed):
+        figures = read_counts(match, row, i, measures, problems)
+        content = cell_text(match.get(row, "content"))
         if normalise_header(content) in TOTAL_LABELS:
             if total is not None:
                 problems.add(sheet, i, match.header_of("content"), content,
@@ -245,14 +182,14 @@ def parse_table(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
             continue
         parsed.posts.append(Post(
             ACCOUNT, content, datetime.combine(day, time()), post_type="video",
-            title=_text(match.get(row, "title")) or None,
+            title=cell_text(match.get(row, "title")) or None,
             permalink=f"https://www.youtube.com/watch?v={content}",
             reactions=figures.get("reactions"), comments=figures.get("comments"), shares=figures.get("shares"),
             views=figures.get("views"), video_views=figures.get("video_views"), source_row=sheet.row_numbers[i],
         ))
     problems.raise_if_any(source.name, TABLE_LABEL)
     if not parsed.rows_read:
-        raise _rejected(source, TABLE_LABEL, "the file has a header but no 'Total' or video rows")
+        raise rejected(source.name, TABLE_LABEL, "the file has a header but no 'Total' or video rows")
     if total is not None:
         if options.period is None:
             raise NeedsInputError(
@@ -271,17 +208,11 @@ def parse_table(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
         parsed.notes.append(
             f"{unpublished} video row(s) have no publish time (private or unlisted) and were not stored as posts"
         )
-    if blanks:
-        parsed.notes.append(f"skipped {blanks} blank row(s)")
     parsed.notes.append(
         "videos are stored as detail only: the file lists videos watched in the range, not videos "
         "published in it, so they do not count as posts per day"
     )
     return parsed
-
-
-def _text(cell: Cell) -> str:
-    return "" if cell is None else str(cell).strip()
 
 
 # -- Chart data.csv --------------------------------------------------------------------

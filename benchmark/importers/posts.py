@@ -1,0 +1,65 @@
+"""The days a post export covers, so that days without posts count as 0 posts.
+
+A post-level file lists posts, not days: which days it covers decides where
+"no posts" means 0 and where it means unknown. In this order:
+
+1. the range the file name gives (`file_names`), used only when every post's
+   publication day falls inside it, otherwise a note says why it was not used;
+2. the period the analyst gives in the upload form (`ParseOptions.period`);
+3. the first to the last post day, with a note (the days before the first and
+   after the last post stay unknown); a file without posts then asks the
+   analyst for the period (`NeedsInputError`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from .model import AccountRef, NeedsInputError, ParsedFile, ParseOptions
+
+
+def cover_posts(parsed: ParsedFile, file_name: str, options: ParseOptions, *,
+                named: tuple[date, date] | None = None, days: Iterable[date] | None = None, slack: int = 0,
+                each_account: bool = False, accounts: Iterable[AccountRef] = (), what: str = "post") -> None:
+    """Set `parsed.post_coverage` for every account of the posts (or `accounts` when there are none).
+
+    `days` are the publication days checked against the `named` range (default:
+    the UTC day of each post), with `slack` days either side. With
+    `each_account`, the fallback runs from each account's own first to last
+    post; otherwise every account gets the file's first to last post day.
+    `what` names the posts in notes ("tweet", "video").
+    """
+    by_account: dict[AccountRef, list[date]] = {}
+    for post in parsed.posts:
+        by_account.setdefault(post.account, []).append(post.published_at.date())
+    covered = list(by_account) or list(accounts)
+    if named is not None:
+        checked = [d for ds in by_account.values() for d in ds] if days is None else list(days)
+        margin = timedelta(days=slack)
+        outside = [d for d in checked if not named[0] - margin <= d <= named[1] + margin]
+        if not outside:
+            parsed.post_coverage.update(dict.fromkeys(covered, named))
+            parsed.notes.append(f"the file name says the export covers {named[0]} to {named[1]}")
+            return
+        parsed.notes.append(
+            f"the file name says {named[0]} to {named[1]}, but {len(outside)} {what}(s) fall outside it "
+            f"(e.g. {min(outside)}): the name range was not used"
+        )
+    if options.period is not None:
+        parsed.post_coverage.update(dict.fromkeys(covered, options.period))
+        return
+    if not by_account:
+        raise NeedsInputError(file_name, "period", f"this {parsed.format_label} has no {what}s and does not say "
+                              "which dates it covers; give the date range you exported")
+    advice = f"give the exported range to count days without {what}s at the ends"
+    if each_account:
+        for account, account_days in by_account.items():
+            parsed.post_coverage[account] = (min(account_days), max(account_days))
+        parsed.notes.append(f"the file does not say which dates it covers: taken as each account's first to its "
+                            f"last {what} day; {advice}")
+        return
+    every = [d for ds in by_account.values() for d in ds]
+    parsed.post_coverage.update(dict.fromkeys(by_account, (min(every), max(every))))
+    parsed.notes.append(f"the file does not say which dates it covers: taken as the first to the last {what} day, "
+                        f"{min(every)} to {max(every)}; {advice}")

@@ -1,0 +1,217 @@
+"""Reading CSV text: the encoding, the delimiter, quoted fields and rows, with the file's line numbers.
+
+What platforms and spreadsheets write (research: ../shared/reference/export_formats.md §0):
+
+* Encoding from the byte-order mark (UTF-16LE with BOM: Meta chart exports;
+  UTF-8 with BOM: Meta and TikTok post files), else UTF-16 recognised by its NUL
+  bytes, else UTF-8, else Windows-1252 (Excel re-saves, legacy Facebook). Bytes
+  that are no text in any of these, or text full of control characters, are
+  binary data and refused.
+* A first line `sep=X` sets the delimiter and is removed; otherwise `,`, `;` or
+  tab is chosen by which splits the first 30 lines most consistently (on an
+  exact tie `;`, because `,` is also the Nordic decimal mark).
+* Rows are kept as they are (ragged rows too: Meta post files drop trailing
+  empty fields, §0.2); title lines such as `"Facebook reach"` are ordinary
+  one-cell rows. CSV cells are always `str`.
+* A row's number is the line where it starts in a text editor (a removed
+  `sep=` line still counts; a quoted text may span several lines). A blank line
+  is kept as `[]`; trailing blank lines are dropped.
+
+Refused: a quoted text that never closes (or is longer than a caption can be),
+rows wider than `MAX_COLUMNS`, and files whose every line was wrapped whole
+into one quoted cell by a spreadsheet (§1b, the `WRAPPED_LINES` sample).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+
+from .model import Cell, Sheet, UnreadableFileError
+from .reading_limits import MAX_COLUMNS, NOT_A_TABLE, too_wide
+
+# Post captions can be long (Facebook allows ~63,000 characters); a field far beyond that
+# is a quote that never closes. csv's limit is process-wide, so it is only ever raised.
+CSV_FIELD_LIMIT = 2**20
+csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+
+SNIFF_LINES = 30
+DELIMITERS = (";", "\t", ",")  # on an exact tie `;` wins: `,` is also the Nordic decimal mark
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_SEP_LINE = re.compile(r'\s*"?sep=([^\w"\s]|\t)"?\s*', re.IGNORECASE)
+_QUOTED = re.compile(r'"[^"]*"')
+_CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f]")
+
+
+def decode(name: str, content: bytes) -> tuple[str, str]:
+    """(text, encoding name) with the byte-order mark removed; refuses binary data."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16-le" if content[0] == 0xFF else "utf-16-be"
+        text = _decode_utf16(name, content[2:], encoding)
+    elif content.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+        try:
+            text = content[3:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UnreadableFileError(
+                name, f"the file says it is UTF-8 text but byte {error.start + 3} is not; it is damaged — "
+                "export it again",
+            ) from None
+    elif (guess := _utf16_without_bom(content)) is not None:
+        encoding = guess
+        text = _decode_utf16(name, content, encoding)
+    else:
+        try:
+            text, encoding = content.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, encoding = content.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                raise UnreadableFileError(name, NOT_A_TABLE) from None
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        raise UnreadableFileError(name, NOT_A_TABLE)
+    # Control characters: a few occur in damaged real exports (the cp1251 sample has 2 %);
+    # a tenth of the text is binary data that happens to decode.
+    sample = text[:65536]
+    if len(_CONTROL.findall(sample)) > max(2, len(sample) // 10):
+        raise UnreadableFileError(name, NOT_A_TABLE)
+    if not text.strip():
+        raise UnreadableFileError(name, "the file is empty")
+    return text, encoding
+
+
+def _decode_utf16(name: str, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise UnreadableFileError(
+            name, "the file is UTF-16 text but it is damaged or cut off; export it again"
+        ) from None
+
+
+def _utf16_without_bom(content: bytes) -> str | None:
+    head = content[:1024]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def read_csv(name: str, text: str, encoding: str) -> Sheet:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first, _, rest = text.partition("\n")
+    sep = _SEP_LINE.fullmatch(first)
+    if sep:
+        text, skipped = rest, 1
+    else:
+        skipped = 0
+    head_lines = text.split("\n", SNIFF_LINES)[:SNIFF_LINES]
+    delimiter = sep.group(1) if sep else _sniff(head_lines)
+    _refuse_wide_lines(name, head_lines, delimiter, skipped)
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
+                        doublequote=True, strict=False)
+    rows: list[list[Cell]] = []
+    numbers: list[int] = []
+    consumed = 0
+    try:
+        for row in reader:
+            start = consumed + 1 + skipped
+            consumed = reader.line_num
+            if len(row) > MAX_COLUMNS:
+                raise UnreadableFileError(name, too_wide(len(row), start))
+            rows.append(list(row))
+            numbers.append(start)
+    except csv.Error as error:
+        raise UnreadableFileError(
+            name, f"line {consumed + 1 + skipped}: a quoted text never ends or is longer than "
+            f"{CSV_FIELD_LIMIT:,} characters ({error}); the file is damaged — export it again",
+        ) from None
+    if rows and _ends_inside_quotes(text, numbers[-1] - 1 - skipped, delimiter):
+        raise UnreadableFileError(
+            name, f"line {numbers[-1]}: a quoted text starts there and is never closed; the file is cut off "
+            "or damaged — export it again",
+        )
+    while rows and all(not str(cell).strip() for cell in rows[-1]):
+        rows.pop()
+        numbers.pop()
+    if not rows:
+        raise UnreadableFileError(name, "the file is empty")
+    if rows[0] and isinstance(rows[0][0], str):
+        rows[0][0] = rows[0][0].lstrip("\ufeff")
+    _refuse_wrapped_lines(name, rows)
+    return Sheet(None, rows, numbers, encoding=encoding, delimiter=delimiter)
+
+
+def _sniff(lines: list[str]) -> str:
+    """The delimiter that splits the first lines into more than one field most consistently."""
+    sample = "\n".join(lines)
+    best: tuple[tuple[float, float, int], str] | None = None
+    for delimiter in DELIMITERS:
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=False)
+        try:
+            counts = [len(row) for row in reader if any(cell.strip() for cell in row)]
+        except csv.Error:
+            continue  # an oversized field: the full read below reports it with its line
+        split = [count for count in counts if count > 1]
+        if not split:
+            continue
+        mode, frequency = Counter(split).most_common(1)[0]
+        score = (len(split) / len(counts), frequency / len(counts), mode)
+        if best is None or score > best[0]:
+            best = (score, delimiter)
+    return best[1] if best else ","
+
+
+def _refuse_wide_lines(name: str, lines: list[str], delimiter: str, skipped: int) -> None:
+    """Refuse an absurdly wide header before the csv module builds it, cell by cell."""
+    for number, line in enumerate(lines, start=1 + skipped):
+        if line.count(delimiter) < MAX_COLUMNS:
+            continue
+        fields = _QUOTED.sub("", line).count(delimiter) + 1
+        if fields > MAX_COLUMNS:
+            raise UnreadableFileError(name, too_wide(fields, number))
+
+
+def _ends_inside_quotes(text: str, last_record_line: int, delimiter: str) -> bool:
+    """Whether the last record runs into the end of the file inside a quoted field."""
+    tail = text.split("\n", last_record_line)[-1]
+    reader = csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
+
+
+def _refuse_wrapped_lines(name: str, rows: list[list[Cell]]) -> None:
+    """Every line one quoted cell that itself holds the delimiter: damage done by a spreadsheet or tool."""
+    filled = [row for row in rows if any(str(cell).strip() for cell in row)]
+    if len(filled) < 2 or any(len(row) != 1 for row in filled):
+        return
+    for delimiter in DELIMITERS:
+        splittable = sum(1 for row in filled if _splits(str(row[0]), delimiter))
+        if splittable >= 0.8 * len(filled):
+            raise UnreadableFileError(
+                name,
+                "every line of this file was wrapped in quotes as one single value (a spreadsheet or "
+                f"another tool did this when the file was opened and saved), so its {_DELIMITER_NAMES[delimiter]}"
+                "-separated columns cannot be told apart; upload the file exactly as downloaded from the "
+                "platform, without opening and saving it first",
+            )
+
+
+def _splits(cell: str, delimiter: str) -> bool:
+    try:
+        first = next(csv.reader(io.StringIO(cell, newline=""), delimiter=delimiter, strict=False), [])
+    except csv.Error:
+        return False
+    return len(first) > 1

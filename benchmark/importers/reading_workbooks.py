@@ -1,0 +1,338 @@
+"""Reading workbooks: .xlsx (openpyxl), Excel 97–2003 .xls (xlrd) and Excel 2003 XML (SpreadsheetML).
+
+Research: ../shared/reference/export_formats.md §0, §1d (Facebook's "Excel"
+download is SpreadsheetML saved as `.xls`), §3 (LinkedIn's BIFF `.xls`), §5
+(sheets pasted by analysts).
+
+* .xlsx: before openpyxl opens the ZIP archive, it must hold
+  `xl/workbook.xml`, no member may be encrypted, and the unpacked size must stay
+  reasonable (at most `ZIP_EXPANSION_LIMIT` times the upload limit, no member
+  over 1 MiB compressed more than `ZIP_RATIO_LIMIT` to 1), so a "ZIP bomb" is
+  refused unopened. openpyxl parses the XML inside with defusedxml; a server
+  where that protection is switched off refuses .xlsx files.
+* .xls (BIFF): date cells become datetimes, whole numbers ints.
+* SpreadsheetML: read with defusedxml, DTDs forbidden; `Index` attributes place
+  rows and cells, and rows the file skips are empty rows, as Excel shows them.
+
+A row's number is its spreadsheet row (1-based). Rows lose their trailing empty
+cells, empty rows are kept as `[]` and trailing empty rows are dropped. Cells
+keep their types: str, int, float, datetime or None; booleans become
+"TRUE"/"FALSE" and error cells their text (`#N/A`), so that reading a count from
+them fails loudly.
+
+Refused: ZIP files that are no workbook (a YouTube export ZIP: unzip it; .xlsb,
+OpenDocument, Word, PowerPoint), password-protected or damaged workbooks, XML
+with entity or DTD declarations (entity-expansion attacks), more than
+`MAX_ROWS` rows in a sheet, `MAX_COLUMNS` columns, or `MAX_CELLS` cells in a workbook.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from xml.etree.ElementTree import Element, ParseError
+
+import openpyxl
+import xlrd
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
+
+from .model import Cell, Sheet, UnreadableFileError
+from .reading_limits import (
+    AS_DOWNLOADED,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ZIP_EXPANSION_LIMIT,
+    ZIP_RATIO_LIMIT,
+    megabytes,
+    too_wide,
+)
+
+SPREADSHEETML_NS = "urn:schemas-microsoft-com:office:spreadsheet"
+
+
+class _SheetBuilder:
+    """Collects one sheet's rows with their spreadsheet row numbers, enforcing the size limits."""
+
+    def __init__(self, file_name: str, sheet_name: str, budget: list[int]) -> None:
+        self.file_name, self.sheet_name, self.budget = file_name, sheet_name, budget
+        self.rows: list[list[Cell]] = []
+        self.numbers: list[int] = []
+
+    def add(self, number: int, cells: Iterable[Cell]) -> None:
+        if number > MAX_ROWS:
+            raise UnreadableFileError(
+                self.file_name, f"sheet {self.sheet_name!r} has more than {MAX_ROWS:,} rows; it is damaged"
+            )
+        row = list(cells)
+        self.budget[0] -= len(row)
+        if self.budget[0] < 0:
+            raise UnreadableFileError(
+                self.file_name, f"the workbook has more than {MAX_CELLS:,} cells; export a shorter date range"
+            )
+        while row and row[-1] is None:
+            row.pop()
+        if len(row) > MAX_COLUMNS:
+            raise UnreadableFileError(
+                self.file_name, f"sheet {self.sheet_name!r}: {too_wide(len(row), number)}"
+            )
+        self.rows.append(row)
+        self.numbers.append(number)
+
+    def sheet(self) -> Sheet:
+        while self.rows and all(cell is None or (isinstance(cell, str) and not cell.strip())
+                                for cell in self.rows[-1]):
+            self.rows.pop()
+            self.numbers.pop()
+        return Sheet(self.sheet_name, self.rows, self.numbers)
+
+
+def _nonempty(name: str, sheets: list[Sheet]) -> tuple[Sheet, ...]:
+    if not any(sheet.rows for sheet in sheets):
+        raise UnreadableFileError(name, "the workbook is empty: none of its sheets has any data")
+    return tuple(sheets)
+
+
+def _workbook_value(value: object) -> Cell:
+    if value is None or isinstance(value, str | datetime):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | date):
+        return value
+    if isinstance(value, time | timedelta):
+        return str(value)
+    return str(value)
+
+
+def _check_zip(name: str, content: bytes, max_bytes: int) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise UnreadableFileError(
+            name, "the file is a damaged ZIP archive or Excel (.xlsx) workbook; download it again"
+        ) from None
+    with archive:
+        members = archive.infolist()
+        names = {member.filename for member in members}
+        if "xl/workbook.xml" not in names:
+            raise UnreadableFileError(name, _zip_kind(archive, names))
+        if any(member.flag_bits & 0x1 for member in members):
+            raise UnreadableFileError(name, _PASSWORD)
+        unpacked = sum(member.file_size for member in members)
+        bomb = unpacked > ZIP_EXPANSION_LIMIT * max_bytes or any(
+            member.file_size > 2**20
+            and member.file_size > ZIP_RATIO_LIMIT * max(member.compress_size, 1)
+            for member in members
+        )
+        if bomb:
+            raise UnreadableFileError(
+                name,
+                f"the workbook would unpack to {megabytes(unpacked)} MB and is packed far more tightly than "
+                "any real export; it was refused unopened (it is damaged or built to overload the server)",
+            )
+
+
+_PASSWORD = "the workbook is protected with a password; remove the password in Excel (or export it again) and upload it"
+
+
+def _opening(archive: zipfile.ZipFile, member: str) -> bytes:
+    with archive.open(member) as stream:  # never more than the first bytes: the member may be huge
+        return stream.read(64)
+
+
+def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
+    if "xl/workbook.bin" in names:
+        return "this is an Excel binary workbook (.xlsb), which cannot be read; save it as .xlsx or CSV"
+    if "mimetype" in names and _opening(archive, "mimetype").startswith(b"application/vnd.oasis.opendocument"):
+        return "this is an OpenDocument file (LibreOffice/OpenOffice); save it as .xlsx or CSV"
+    if "word/document.xml" in names:
+        return "this is a Word document, not a CSV or Excel file"
+    if "ppt/presentation.xml" in names:
+        return "this is a PowerPoint presentation, not a CSV or Excel file"
+    tables = sorted(n for n in names if n.lower().endswith((".csv", ".xlsx", ".xls")))
+    if tables:
+        shown = ", ".join(tables[:5]) + (" …" if len(tables) > 5 else "")
+        return f"this is a ZIP archive holding {shown}; unzip it and upload those files one by one"
+    return "this is a ZIP archive, not an Excel workbook; unzip it and upload the CSV or Excel files inside"
+
+
+def read_xlsx(name: str, content: bytes, max_bytes: int) -> tuple[Sheet, ...]:
+    _check_zip(name, content, max_bytes)
+    if not openpyxl.DEFUSEDXML:  # OPENPYXL_DEFUSEDXML=False in the environment: never parse unguarded
+        raise UnreadableFileError(
+            name, "reading .xlsx is switched off on this server (its XML protection is disabled); "
+            "upload the export as CSV or tell the administrator",
+        )
+    budget = [MAX_CELLS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as error:
+            # openpyxl re-raises parse errors as ValueError("Unable to read workbook …") from the original
+            if _caused_by(error, DefusedXmlException):
+                raise UnreadableFileError(name, _XML_TRICKS) from None
+            raise
+        try:
+            sheets = []
+            for worksheet in book.worksheets:
+                builder = _SheetBuilder(name, worksheet.title, budget)
+                if hasattr(worksheet, "reset_dimensions"):
+                    worksheet.reset_dimensions()  # the stored size is often wrong; read what is there
+                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                    builder.add(number, map(_workbook_value, values))
+                sheets.append(builder.sheet())
+        except DefusedXmlException:
+            raise UnreadableFileError(name, _XML_TRICKS) from None
+        finally:
+            book.close()
+    return _nonempty(name, sheets)
+
+
+def _caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, kind):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+_XML_TRICKS = (
+    "the file contains XML entity or document-type declarations, which no export has and which can be "
+    "used to overload the server; it was refused — export it again from the platform"
+)
+
+
+def read_biff(name: str, content: bytes) -> tuple[Sheet, ...]:
+    if "EncryptedPackage".encode("utf-16-le") in content:
+        raise UnreadableFileError(name, _PASSWORD)
+    try:
+        book = xlrd.open_workbook(file_contents=content, logfile=io.StringIO(), formatting_info=False)
+    except xlrd.XLRDError as error:
+        message = str(error)
+        if "encrypted" in message.lower():
+            raise UnreadableFileError(name, _PASSWORD) from None
+        if "Can't find workbook" in message:
+            raise UnreadableFileError(
+                name, "this is an Office document (such as a Word .doc) but not an Excel workbook"
+            ) from None
+        raise UnreadableFileError(
+            name, f"the .xls workbook is damaged and cannot be read ({message}); export it again"
+        ) from None
+    budget = [MAX_CELLS]
+    sheets = []
+    try:
+        for worksheet in book.sheets():
+            builder = _SheetBuilder(name, worksheet.name, budget)
+            for index in range(worksheet.nrows):
+                types, values = worksheet.row_types(index), worksheet.row_values(index)
+                builder.add(index + 1, (_biff_value(t, v, book.datemode) for t, v in zip(types, values)))
+            sheets.append(builder.sheet())
+    finally:
+        book.release_resources()
+    return _nonempty(name, sheets)
+
+
+def _whole(number: float) -> int | float:
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+def _biff_value(kind: int, value: object, datemode: int) -> Cell:
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_TEXT:
+        return str(value)
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(value, datemode)
+        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+            return _whole(float(value))
+    if kind == xlrd.XL_CELL_NUMBER:
+        return _whole(float(value))
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if value else "FALSE"
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, "#ERROR")
+    return str(value)
+
+
+# -- SpreadsheetML (Excel 2003 XML) ----------------------------------------------------------------
+def _ss(tag: str) -> str:
+    return f"{{{SPREADSHEETML_NS}}}{tag}"
+
+
+def read_spreadsheetml(name: str, content: bytes) -> tuple[Sheet, ...]:
+    try:
+        root = SafeElementTree.fromstring(content, forbid_dtd=True)
+    except DefusedXmlException:
+        raise UnreadableFileError(name, _XML_TRICKS) from None
+    except ParseError as error:
+        raise UnreadableFileError(
+            name, f"the Excel XML spreadsheet is damaged ({error}); export it again"
+        ) from None
+    if root.tag != _ss("Workbook"):
+        raise UnreadableFileError(
+            name, f"this is an XML file but not an Excel spreadsheet saved as XML; {AS_DOWNLOADED}"
+        )
+    budget = [MAX_CELLS]
+    sheets = []
+    for position, worksheet in enumerate(root.iter(_ss("Worksheet")), start=1):
+        sheet_name = worksheet.get(_ss("Name")) or f"Sheet{position}"
+        builder = _SheetBuilder(name, sheet_name, budget)
+        table = worksheet.find(_ss("Table"))
+        number = 0
+        for row in table.iter(_ss("Row")) if table is not None else ():
+            number = _xml_index(name, sheet_name, row, number, MAX_ROWS)
+            for gap in range(builder.numbers[-1] + 1 if builder.numbers else 1, number):
+                builder.add(gap, [])  # rows the file skips are empty rows, as Excel shows them
+            builder.add(number, _xml_cells(name, sheet_name, row))
+            number += int(row.get(_ss("Span")) or 0)
+        sheets.append(builder.sheet())
+    return _nonempty(name, sheets)
+
+
+def _xml_index(name: str, sheet_name: str, element: Element, previous: int, limit: int) -> int:
+    text = element.get(_ss("Index"))
+    if text is None:
+        return previous + 1
+    if not text.strip().isdigit() or not previous < int(text) <= limit:
+        raise UnreadableFileError(
+            name, f"sheet {sheet_name!r}: the Excel XML spreadsheet is damaged (position {text!r} after "
+            f"{previous}); export it again",
+        )
+    return int(text)
+
+
+def _xml_cells(name: str, sheet_name: str, row: Element) -> list[Cell]:
+    cells: list[Cell] = []
+    column = 0
+    for cell in row.iter(_ss("Cell")):
+        column = _xml_index(name, sheet_name, cell, column, MAX_COLUMNS)
+        cells.extend([None] * (column - 1 - len(cells)))
+        data = cell.find(_ss("Data"))
+        cells.append(None if data is None else _xml_value(data))
+        column += int(cell.get(_ss("MergeAcross")) or 0)
+    return cells
+
+
+_CONVERT: dict[str, Callable[[str], Cell]] = {
+    "Number": lambda text: _whole(float(text)),
+    "DateTime": lambda text: datetime.fromisoformat(text.strip()),
+}
+
+
+def _xml_value(data: Element) -> Cell:
+    text = "".join(data.itertext())  # String data may carry inline HTML formatting
+    convert = _CONVERT.get(data.get(_ss("Type")) or "String")
+    if convert is None:
+        return text
+    try:
+        return convert(text)
+    except ValueError:
+        return text
