@@ -132,6 +132,9 @@ def _split_number(text: str, *, grouping_first: bool) -> tuple[bool, str, str, b
 
 def parse_count(cell: Cell, *, allow_negative: bool = False) -> int | None:
     """A whole number, or None when the cell is missing (unknown, not 0)."""
+    # Most cells of a big file are plain ASCII digits: read those at once.
+    if type(cell) is str and cell.isascii() and cell.isdigit() and len(cell) <= _MAX_COUNT_DIGITS:
+        return int(cell)
     if is_missing(cell):
         return None
     if isinstance(cell, bool):

@@ -26,6 +26,7 @@ lines (the downloadable one explains each column that way).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from datetime import date
 
@@ -81,6 +82,7 @@ def _detect(source: SourceFile) -> HeaderMatch | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
 def _platform(cell: object) -> str:
     key = normalise_header(cell if isinstance(cell, str) else "")
     for platform_id, label in PLATFORMS.items():
@@ -89,6 +91,7 @@ def _platform(cell: object) -> str:
     raise CellError(cell, "a platform: " + ", ".join(PLATFORMS))
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats a handful of periods over thousands of rows
 def _period(cell: object) -> tuple[date, date]:
     text = cell_text(cell)
     try:
