@@ -66,6 +66,7 @@ class ImportOptions:
 
     platform: str | None = None
     organisation: str | None = None  # links every account of the file that is not linked yet
+    organisation_id: int | None = None  # the same, chosen from a list (the Upload page)
     account: str | None = None  # the page, for files that do not name it
     period: Period | None = None  # the date range selected when exporting
     created_by: str = "cli"
@@ -170,7 +171,10 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
                               "choose the platform (--platform)")
     say("matching accounts and organisations")
     known = _Known(OrganisationIndex(store), AccountIndex(store))
-    organisation = known.organisations.resolve(options.organisation) if options.organisation else None
+    if options.organisation_id is not None:
+        organisation = known.organisations.by_id(options.organisation_id)
+    else:
+        organisation = known.organisations.resolve(options.organisation) if options.organisation else None
     plans = [_plan_account(store, known, file_name, parsed, ref, ref.platform or platform, options, organisation)
              for ref in refs]
     platforms = {p.platform for p in plans}

@@ -65,11 +65,7 @@ def _options() -> imports.ImportOptions | None:
         except BenchmarkError as exc:
             st.error(str(exc))
             return None
-    organisation = None
-    if organisation_id is not None:
-        row = options[options["organisation_id"] == organisation_id].iloc[0]
-        organisation = f"{row['country']}:{row['code']}"
-    return imports.ImportOptions(platform=platform, organisation=organisation, account=account.strip() or None,
+    return imports.ImportOptions(platform=platform, organisation_id=organisation_id, account=account.strip() or None,
                                  period=period, created_by=st.session_state.get("user", "dashboard"))
 
 
@@ -123,6 +119,8 @@ def _show_plan(index: int, name: str, plan: imports.ImportPlan) -> dict[int, int
 
 pending = st.session_state.get(FILES, [])
 run_options = _options() if pending else None
+if run_options is None:  # nothing dropped, or the period above cannot be read (said already)
+    pending = []
 for index, (name, content) in enumerate(pending):
     with st.container(border=True):
         st.subheader(name, divider=False)

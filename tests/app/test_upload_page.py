@@ -125,3 +125,11 @@ def test_all_unlinked_pages_of_a_file_linked_in_one_go(benchmark_db):
     at = button(at, "upload.confirm.0").click().run()
     assert any("imported two-pages.csv" in s.value for s in at.success)
     assert not [s for s in at.selectbox if s.key == "upload.unlinked_page"]  # nothing left to link
+
+
+def test_unreadable_period_in_the_form_is_said_and_nothing_is_planned(benchmark_db):
+    at = upload_page([FILE])
+    at = at.text_input(key="upload.period").input("2025-Q9").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("2025-Q9" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "upload.confirm.0"]
