@@ -167,6 +167,9 @@ for index, (name, content) in enumerate(pending):
             else:
                 st.session_state[DONE] = [*st.session_state.get(DONE, []), result.message]
                 st.session_state[FILES] = [f for f in pending if f[0] != name or f[1] != content]
+                # A new drop zone: the old one would hand the imported file back on the rerun;
+                # the files still waiting stay in FILES.
+                st.session_state["upload.generation"] = generation + 1
                 st.rerun()
         if stop.button("Cancel", key=f"upload.cancel.{index}"):
             st.session_state[FILES] = [f for f in pending if f[0] != name or f[1] != content]
