@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from . import settings
@@ -163,6 +164,10 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
             f"{file_name}: this {parsed.format_label} is from {PLATFORMS[parsed.platform]}, "
             f"but the platform was given as {PLATFORMS[platform]}; leave the platform out or fix it"
         )
+    if not parsed.value_count and not parsed.posts:
+        raise ImportRejected(file_name, parsed.format_label, [RowProblem(
+            None, None, None, "at least one figure; every value in this file is empty or unknown, so there is "
+            "nothing to import")])
     platform = parsed.platform or platform
     refs = parsed.accounts
     if platform is None and any(ref.platform is None for ref in refs):
@@ -261,13 +266,17 @@ def _plan_account(store: Store, known: _Known, file_name: str, parsed: ParsedFil
 
 def _value_frames(parsed: ParsedFile, by_ref: dict[AccountRef, int], file_name: str
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    periods, days = [], []
-    for v in parsed.values:
-        row = (by_ref[v.account], v.measure, v.start, v.end, v.value, v.source_row)
-        (days if v.start == v.end else periods).append(row)
-    period_rows = pd.DataFrame(periods, columns=["account", "measure", "period_start", "period_end", "value", "source_row"])
-    daily_rows = pd.DataFrame([(a, m, s, v, r) for a, m, s, _e, v, r in days],
-                              columns=["account", "measure", "day", "value", "source_row"])
+    columns = ["account", "measure", "period_start", "period_end", "value", "source_row"]
+    values = pd.DataFrame(
+        [(by_ref[v.account], v.measure, v.start, v.end, v.value, v.source_row) for v in parsed.values], columns=columns)
+    if parsed.value_table is not None:
+        table = parsed.value_table.rename(columns={"start": "period_start", "end": "period_end"})
+        positions = np.array([by_ref[ref] for ref in parsed.table_accounts], dtype="int64")
+        table = table.assign(account=positions[table["account"].to_numpy()])[columns]
+        values = table if values.empty else pd.concat([values, table], ignore_index=True)
+    one_day = values["period_start"] == values["period_end"]
+    period_rows = values[~one_day].reset_index(drop=True)
+    daily_rows = values[one_day].rename(columns={"period_start": "day"}).drop(columns=["period_end"]).reset_index(drop=True)
     _refuse_conflicts(period_rows, ["account", "measure", "period_start", "period_end"], file_name)
     _refuse_conflicts(daily_rows, ["account", "measure", "day"], file_name)
     return period_rows.drop_duplicates(["account", "measure", "period_start", "period_end"]), \

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import pandas as pd
+
 from ..errors import BenchmarkError
 
 # A cell as read: text from CSV files, typed values from workbooks.
@@ -116,12 +118,23 @@ class ParsedFile:
     ignored_columns: list[str] = field(default_factory=list)
     rows_read: int = 0
 
+    # Large files may give their values as one table instead of `values` (same fields, one row each:
+    # account, measure, start, end, value, source_row), where `account` is a position in
+    # `table_accounts`; the import service reads both.
+    value_table: pd.DataFrame | None = None
+    table_accounts: list[AccountRef] = field(default_factory=list)
+
     @property
     def accounts(self) -> list[AccountRef]:
         seen: dict[AccountRef, None] = {}
         for item in (*self.values, *self.posts):
             seen.setdefault(item.account, None)
+        seen.update(dict.fromkeys(self.table_accounts))
         return list(seen)
+
+    @property
+    def value_count(self) -> int:
+        return len(self.values) + (0 if self.value_table is None else len(self.value_table))
 
 
 @dataclass(frozen=True)

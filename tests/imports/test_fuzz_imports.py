@@ -68,7 +68,9 @@ def mutated(draw) -> tuple[str, bytes]:
 
 
 def _check_parsed(parsed) -> None:
-    for value in parsed.values:
+    table = [] if parsed.value_table is None else list(parsed.value_table.itertuples(index=False))
+    assert all(0 <= row.account < len(parsed.table_accounts) for row in table)
+    for value in [*parsed.values, *table]:
         assert value.measure in MEASURE_IDS
         assert value.start <= value.end
         assert value.value >= 0 or value.measure in SIGNED_MEASURES

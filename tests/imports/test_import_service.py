@@ -281,3 +281,10 @@ def test_real_pages_replace_demo_pages_of_the_same_organisation(small_store, put
     assert _value(small_store, "Laxå", "posts") == 99
     _import(small_store, "real.csv", _csv("Laxå,facebook,2025-Q1,,4,,,,"))
     assert _value(small_store, "Laxå", "posts") == 4  # the demo page is left out, not added
+
+
+def test_a_file_with_dates_but_no_figures_is_refused(small_store):
+    # YouTube Totals with a day whose figures are all empty: nothing to import is said, not a silent no-op.
+    with pytest.raises(ImportRejected, match="nothing to import"):
+        imports.plan_import(small_store, "Totals.csv", b"Date,Views,Subscribers\n2025-06-13,,\n",
+                            imports.ImportOptions(organisation="Laxå"))

@@ -30,22 +30,23 @@ import functools
 import io
 from datetime import date
 
+import pandas as pd
+
 from ...errors import PeriodError
-from ...metrics import MEASURES
-from ...periods import custom_period, parse_period
+from ...metrics import MEASURES, SIGNED_MEASURES
+from ...periods import parse_period
 from ...vocabulary import PLATFORMS
 from ..base import Format, NotPageMetrics, Problems, rejected
 from ..headers import HeaderMatch, find_header, is_blank, normalise_header
 from ..model import (
     AccountRef,
+    Cell,
     CellError,
     ParsedFile,
     ParseOptions,
-    PeriodValue,
     SourceFile,
 )
-from ..rows import read_counts
-from ..values import cell_text, is_missing, parse_date
+from ..values import cell_text, is_missing, parse_count, parse_date
 
 # Header names of the identity columns in the five languages (sv, da, nb, fi after English).
 IDENTITY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -102,6 +103,45 @@ def _period(cell: object) -> tuple[date, date]:
     return period.start, period.end
 
 
+def _column(rows: list[list[Cell]], position: int | None) -> list[Cell]:
+    if position is None:
+        return [None] * len(rows)
+    return [row[position] if position < len(row) else None for row in rows]
+
+
+def _each_distinct(cells: list[Cell], parse, problems: Problems, sheet, indices: list[int], header: str,
+                   **options) -> list:
+    """`parse` applied once per distinct cell (a file repeats a few platforms and periods over
+    thousands of rows); a bad cell is a problem at every row that has it."""
+    results: dict[Cell, object] = {}
+    failed: dict[Cell, str] = {}
+    for cell in dict.fromkeys(cells):
+        try:
+            results[cell] = parse(cell, **options)
+        except CellError as exc:
+            failed[cell] = exc.expected
+    for cell, index in zip(cells, indices, strict=True):
+        if cell in failed:
+            problems.add(sheet, index, header, cell, failed[cell])
+    return [results.get(cell) for cell in cells]
+
+
+def _counts(cells: list[Cell], signed: bool, problems: Problems, sheet, indices: list[int],
+            header: str) -> pd.Series:
+    """A column of counts as nullable integers. Plain digits are read in one vectorised step; every
+    other cell (empty, `1 234`, `-4`, text …) goes through `parse_count`, which says what is wrong."""
+    text = pd.Series(cells, dtype="object").astype("string")
+    plain = text.str.fullmatch(r"[0-9]{1,15}").fillna(False).to_numpy()
+    values = pd.Series(pd.NA, index=text.index, dtype="Int64")
+    if plain.any():
+        values[plain] = pd.to_numeric(text[plain]).astype("Int64")
+    for position in (~plain).nonzero()[0]:
+        value = problems.read(parse_count, cells[position], sheet, indices[position], header, allow_negative=signed)
+        if value is not None:
+            values.iat[position] = value
+    return values
+
+
 def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> ParsedFile:
     sheet = match.sheet
     problems = Problems()
@@ -113,45 +153,73 @@ def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> Par
     for field in duplicated:
         problems.add(None, None, None, match.header_of(field), "each column once; this one appears twice")
     parsed = ParsedFile("template", "project template", None)
+
+    indices = [i for i in range(match.data_start, len(sheet.rows))
+               if not is_blank(sheet.rows[i])
+               and not (isinstance(sheet.rows[i][0], str) and sheet.rows[i][0].lstrip().startswith("#"))]
+    parsed.rows_read = len(indices)
+    rows = [sheet.rows[i] for i in indices]
+
+    def cells(field: str) -> list[Cell]:
+        positions = match.columns.get(field)
+        return _column(rows, positions[0] if positions else None)
+
+    organisations = [cell_text(c) if not is_missing(c) else None for c in cells("organisation")]
+    for organisation, index in zip(organisations, indices, strict=True):
+        if organisation is None:
+            problems.add(sheet, index, match.header_of("organisation"), None, "the organisation's name")
+    platforms = _each_distinct(cells("platform"), _platform, problems, sheet, indices, match.header_of("platform"))
+    if match.has("period"):
+        spans = _each_distinct(cells("period"), _period, problems, sheet, indices, match.header_of("period"))
+    else:
+        starts = _each_distinct(cells("from"), parse_date, problems, sheet, indices, match.header_of("from"),
+                                day_first=True)
+        ends = _each_distinct(cells("to"), parse_date, problems, sheet, indices, match.header_of("to"),
+                              day_first=True)
+        spans = []
+        for start, end, cell, index in zip(starts, ends, cells("to"), indices, strict=True):
+            if start and end and end < start:
+                problems.add(sheet, index, match.header_of("to"), cell, "a date on or after 'from'")
+            spans.append((start, end) if start and end and end >= start else None)
+    account_names = cells("account")
+    refs: dict[tuple, int] = {}  # identity -> position in parsed.table_accounts
+    keys: list[tuple | None] = []
     seen: dict[tuple, int] = {}
-    for index in range(match.data_start, len(sheet.rows)):
-        row = sheet.rows[index]
-        if is_blank(row) or (isinstance(row[0], str) and row[0].lstrip().startswith("#")):
+    for organisation, platform, span, name, index in zip(organisations, platforms, spans, account_names, indices,
+                                                         strict=True):
+        if organisation is None or platform is None or span is None:
+            keys.append(None)
             continue
-        parsed.rows_read += 1
-        line = sheet.row_numbers[index]
-        organisation = match.get(row, "organisation")
-        if is_missing(organisation):
-            problems.add(sheet, index, match.header_of("organisation"), organisation, "the organisation's name")
-            continue
-        platform = problems.read(_platform, match.get(row, "platform"), sheet, index, match.header_of("platform"))
-        if match.has("period"):
-            span = problems.read(_period, match.get(row, "period"), sheet, index, match.header_of("period"))
-        else:
-            start = problems.read(parse_date, match.get(row, "from"), sheet, index, match.header_of("from"), day_first=True)
-            end = problems.read(parse_date, match.get(row, "to"), sheet, index, match.header_of("to"), day_first=True)
-            span = None
-            if start and end:
-                if end < start:
-                    problems.add(sheet, index, match.header_of("to"), match.get(row, "to"), "a date on or after 'from'")
-                else:
-                    span = (custom_period(start, end).start, end)
-        if platform is None or span is None:
-            continue
-        account_name = match.get(row, "account")
-        ref = AccountRef(platform, cell_text(organisation if is_missing(account_name) else account_name), None,
-                         cell_text(organisation))
-        key = (ref, span)
+        identity = (platform, organisation if is_missing(name) else cell_text(name), organisation)
+        if identity not in refs:
+            refs[identity] = len(parsed.table_accounts)
+            parsed.table_accounts.append(AccountRef(identity[0], identity[1], None, identity[2]))
+        key = (refs[identity], span)
         if key in seen:
             problems.add(sheet, index, None, None,
                          f"one row per organisation, account, platform and period; row {seen[key]} has the same")
+            keys.append(None)
             continue
-        seen[key] = line
-        figures = read_counts(match, row, index, [m.id for m in MEASURES if match.has(m.id)], problems)
-        parsed.values += [PeriodValue(ref, m, span[0], span[1], v, line) for m, v in figures.items() if v is not None]
+        seen[key] = sheet.row_numbers[index]
+        keys.append(key)
+
+    measures = [m.id for m in MEASURES if match.has(m.id)]
+    counts = {m: _counts(cells(m), m in SIGNED_MEASURES, problems, sheet, indices, match.header_of(m))
+              for m in measures}
     problems.raise_if_any(source.name, parsed.format_label)
-    if not parsed.values:
+
+    frame = pd.DataFrame({
+        "account": [k[0] if k else None for k in keys],
+        "start": [k[1][0] if k else None for k in keys],
+        "end": [k[1][1] if k else None for k in keys],
+        "source_row": [sheet.row_numbers[i] for i in indices],
+    })
+    long = [frame.assign(measure=m, value=counts[m]).dropna(subset=["value", "account"]) for m in measures]
+    table = pd.concat(long, ignore_index=True) if long else frame.iloc[0:0]
+    if table.empty:
         raise rejected(source.name, parsed.format_label, "at least one row with a figure: the template has no figures")
+    parsed.value_table = table[["account", "measure", "start", "end", "value", "source_row"]].astype(
+        {"account": "int64", "value": "int64", "source_row": "int64"})
     return parsed
 
 
