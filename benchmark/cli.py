@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Load the synthetic demo data (replacing earlier demo data), "
                                                "or remove every demo row with --remove.")
     demo_cmd.add_argument("--remove", action="store_true", help="remove all demo data instead")
+    demo_cmd.add_argument("--scale", choices=("tiny", "national", "xl"),
+                          help="load a large synthetic set for performance work instead: national = the whole "
+                               "registry, weekly figures 2016-2025 (≈18 million values, about a minute); "
+                               "xl = daily figures (≈108 million values, a few minutes); tiny = 24 bodies, "
+                               "one year. Use a database of its own (benchmark init --db FILE first): removing "
+                               "a large set again is slow (see docs/performance.md)")
 
     metrics_cmd = commands.add_parser("metrics", help="list the metric definitions",
                                       description="List every metric: id, label, unit, how it aggregates, formula.")
@@ -277,10 +283,18 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.remove and args.scale:
+        raise UsageError("--remove removes every demo data set; leave out --scale")
     with open_store(args.db) as store:
         if args.remove:
             removed = demo.remove_demo(store)
             print(f"removed {removed} demo rows and accounts")
+        elif args.scale:
+            from . import scale  # the large generator, loaded only when asked for
+
+            counts = scale.load_scale(store, args.scale, progress=lambda text: print(f"writing {text}", file=sys.stderr))
+            print(f"loaded {args.scale}-scale demo data in {counts['seconds']:.0f} s: {counts['accounts']} accounts, "
+                  f"{counts['values']} values, {counts['posts']} posts ({demo.DEMO_NOTICE.lower()})")
         else:
             counts = demo.load_demo(store)
             print(f"loaded demo data: {counts['accounts']} accounts, {counts['values']} period values, "

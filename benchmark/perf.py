@@ -1,98 +1,886 @@
-"""Performance harness: how long each view takes, as a ratio to a baseline in the same run.
+"""Performance harness: every view's data function against its floor and a naive pandas version.
 
-Shared machines are noisy, so absolute seconds mean little; a view's time
-divided by the time of a plain full scan of the same data, measured in the same
-process a moment earlier, is comparable between runs and machines. Peak memory
-(max RSS) is reported for the process.
+    python -m benchmark.perf --scale national [--db FILE] [--json FILE] [--repeat N] [--no-browser]
 
-    python -m benchmark.perf --db data/benchmark.duckdb --repeat 7
+For the scale (see `benchmark/scale.py`) it builds `data/perf-<scale>.duckdb`
+(or reuses it when it already holds that scale's data), then for each view
+(Pages to watch, ranking, profile, group summary) runs the view's data
+function `--repeat` times with varied inputs (other organisations, periods,
+platforms and metrics each run, in a fixed order) and reports the median and
+95th percentile. Beside each, in the same runs:
 
-No test asserts a time; `tests/unit/test_perf.py` only checks that the harness
-runs and reports every case.
+- the *floor*: the bare DuckDB time of the minimal aggregate SQL that any
+  correct implementation must run over the same rows (one scan of the
+  period's rows for the organisations' accounts, grouped by organisation, plus
+  the ranking/median on top), so view ÷ floor says how much the view adds;
+- *pandas*: the usual dashboard approach, loading every row of the platform
+  into pandas with `store.frame(...)` and filtering and grouping in Python,
+  end to end, so pandas ÷ view says what the database-side query buys.
+
+Then: template import throughput (a generated template CSV of 1,000,000 rows,
+2,000 at tiny scale, through `imports.plan_import` + `commit_import` on a copy of
+a registry-only database), the app's cold start to the first rendered table in
+headless Chromium, and the app process's peak resident memory (VmHWM) after
+a few pages. It prints a table and writes a JSON report.
+
+Periods: quarter-length. On weekly data a calendar quarter is almost never
+made of whole ISO weeks, and the query gives no value for a period it does
+not cover in full, so the weekly scales use 13-ISO-week periods (custom
+ranges, Monday to Sunday); the daily scale uses calendar quarters.
+
+No test asserts a time (machines are noisy); `tests/unit/test_perf.py` runs the
+harness at tiny scale as a smoke test.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import csv
+import io
+import json
+import math
+import os
+import platform as platform_module
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
-from . import settings, views
-from .groups import resolve_group
-from .periods import parse_period, periods_between
-from .query import metric_table
-from .registry import resolve_organisation
-from .store import Store, open_store
+import duckdb
+import numpy as np
+import pandas as pd
 
-BASELINE_SQL = "SELECT measure, sum(value), count(*) FROM period_values GROUP BY measure"
+from . import imports, query, settings, views
+from .bootstrap import build_database
+from .groups import PeerGroup, resolve_group
+from .metrics import METRICS_BY_ID
+from .periods import (
+    Period,
+    custom_period,
+    month_period,
+    periods_between,
+    trailing_months,
+)
+from .registry import Organisation, get_organisation
+from .scale import SCALES, Scale, load_scale
+from .store import Store
+
+PLATFORM_CYCLE = ("facebook", "instagram", "linkedin", "youtube")
+# Metrics the ranking and profile cycle through: every input they need is in the floor's aggregate.
+METRIC_CYCLE = (
+    "engagement_rate_by_follower", "posts", "followers", "followers_change_pct", "engagements_per_post",
+    "posts_per_month", "followers_per_1000_inhabitants", "engagements", "interaction_rate",
+)
+PROFILE_PERIODS = 20
+IMPORT_ROWS = {"tiny": 2_000, "national": 1_000_000, "xl": 1_000_000}
+VIEW_NAMES = ("watch_table", "ranking", "profile", "group_summary")
 
 
-@dataclass(frozen=True)
-class Result:
-    case: str
-    median_seconds: float
-    ratio_to_baseline: float
+# -- timing ------------------------------------------------------------------------------------
+def percentile(samples: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def _timed(function: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = function()
+    return (time.perf_counter() - start) * 1000, result
+
+
+@dataclass
+class ViewResult:
+    view: str
+    inputs: str
+    runs: int
+    median_ms: float
+    p95_ms: float
+    floor_ms: float
+    floor_p95_ms: float
+    pandas_ms: float | None
+    pandas_p95_ms: float | None
+    pandas_runs: int
+    view_over_floor: float
+    pandas_over_view: float | None
     rows: int
+    pandas_error: str | None = None
 
 
-def _time(function: Callable[[], int], repeat: int) -> tuple[float, int]:
-    function()  # warm-up: first-run costs are not what users feel on every click
-    samples, rows = [], 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        rows = function()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples), rows
+@dataclass
+class Case:
+    """One view: its inputs (one per run), and the view, floor and pandas versions of one run."""
+
+    name: str
+    inputs_text: str
+    inputs: list[Any]
+    view: Callable[[Any], int]
+    floor: Callable[[Any], int]
+    pandas: Callable[[Any], int]
 
 
-def cases(store: Store, organisation: str = "Region Örebro län", period: str = "2024-Q3") -> dict[str, Callable[[], int]]:
-    own = resolve_organisation(store, organisation)
-    regions = resolve_group(store, f"{own.kind}:{own.country}")
-    municipalities = resolve_group(store, f"municipality:{own.country}")
-    quarter = parse_period(period)
-    quarters = periods_between("quarter", parse_period("2021-Q1").start, parse_period("2025-Q4").end)
-    everyone = [r[0] for r in store.rows("SELECT organisation_id FROM organisations")]
+def run_case(case: Case, pandas_runs: int) -> ViewResult:
+    # Warm-up: the first run pays for reading the file into DuckDB's buffer pool and
+    # pandas's first imports, which is not what a user feels on every click.
+    case.view(case.inputs[0])
+    case.floor(case.inputs[0])
+    view_ms, floor_ms, rows = [], [], []
+    for item in case.inputs:  # interleaved, so that noise hits both alike
+        ms, count = _timed(lambda item=item: case.view(item))
+        view_ms.append(ms)
+        rows.append(count)
+        floor_ms.append(_timed(lambda item=item: case.floor(item))[0])
+    pandas_ms: list[float] = []
+    pandas_error = None
+    try:
+        for item in case.inputs[:pandas_runs]:
+            pandas_ms.append(_timed(lambda item=item: case.pandas(item))[0])
+    except (MemoryError, duckdb.Error) as exc:  # the naive approach may not fit: that is a result too
+        pandas_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    median, floor = statistics.median(view_ms), statistics.median(floor_ms)
+    pandas_median = statistics.median(pandas_ms) if pandas_ms else None
+    return ViewResult(
+        view=case.name, inputs=case.inputs_text, runs=len(view_ms),
+        median_ms=round(median, 2), p95_ms=round(percentile(view_ms, 95), 2),
+        floor_ms=round(floor, 2), floor_p95_ms=round(percentile(floor_ms, 95), 2),
+        pandas_ms=None if pandas_median is None else round(pandas_median, 1),
+        pandas_p95_ms=round(percentile(pandas_ms, 95), 1) if pandas_ms else None,
+        pandas_runs=len(pandas_ms),
+        view_over_floor=round(median / floor, 2) if floor else float("nan"),
+        pandas_over_view=round(pandas_median / median, 1) if pandas_median and median else None,
+        rows=int(statistics.median(rows)),
+        pandas_error=pandas_error,
+    )
+
+
+# -- periods -----------------------------------------------------------------------------------
+def quarter_periods(scale: Scale, count: int, shift: int) -> list[Period]:
+    """`count` consecutive quarter-length periods the data covers in full, oldest first.
+
+    Weekly data: 13 ISO weeks, the last ending `shift` weeks before the data ends.
+    Daily data: calendar quarters, the last `shift` quarters before the last whole one.
+    Fewer when the data is too short; `shift` wraps round so that the periods fit.
+    """
+    if scale.grain == "week":
+        available = scale.periods // 13
+        count = max(1, min(count, available))
+        slack = scale.periods - 13 * count
+        end = scale.last_day - timedelta(weeks=shift % (slack + 1))
+        spans = [custom_period(end - timedelta(days=91 * (i + 1) - 1), end - timedelta(days=91 * i))
+                 for i in range(count)]
+        return list(reversed(spans))
+    quarters = [q for q in periods_between("quarter", scale.first_day, scale.last_day)
+                if q.start >= scale.first_day and q.end <= scale.last_day]
+    count = max(1, min(count, len(quarters)))
+    last = len(quarters) - 1 - shift % (len(quarters) - count + 1)
+    return quarters[last - count + 1:last + 1]
+
+
+# -- the floor: minimal SQL over the same rows -------------------------------------------------
+def _columns(scale: Scale) -> tuple[str, str, str]:
+    """(table, first-day column, last-day column) of the scale's stored rows."""
+    if scale.table == "account_daily":
+        return "account_daily", "v.day", "v.day"
+    return "period_values", "v.period_start", "v.period_end"
+
+
+def _aggregate_sql(scale: Scale, extra: str = "") -> str:
+    """One pass over the period's rows of the organisations' accounts, grouped by organisation."""
+    table, s, e = _columns(scale)
+    inside = f"{s} >= $start AND {e} <= $end"
+    sums = ",\n".join(
+        f"sum(v.value) FILTER (WHERE v.measure = '{m}' AND {inside}) AS {m}"
+        for m in ("posts", "reactions", "comments", "shares")
+    )
+    return f"""
+SELECT a.organisation_id, {sums},
+       sum({e} - {s} + 1) FILTER (WHERE v.measure = 'posts' AND {inside}) AS covered_days,
+       sum(v.value) FILTER (WHERE v.measure = 'followers' AND {e} = $end) AS followers_end,
+       sum(v.value) FILTER (WHERE v.measure = 'followers' AND {e} = $start - 1) AS followers_start
+       {extra}
+FROM {table} v JOIN accounts a USING (account_id)
+WHERE a.platform = $platform AND list_contains($ids, a.organisation_id) AND {e} >= $scan_from AND {s} <= $end
+GROUP BY a.organisation_id
+"""
+
+
+def _period_params(period: Period, platform: str, ids: list[int], scan_from: date | None = None) -> dict:
+    return {"start": period.start, "end": period.end, "platform": platform, "ids": ids,
+            "scan_from": scan_from or period.start - timedelta(days=1)}
+
+
+def floor_watch(store: Store, scale: Scale, item: dict) -> int:
+    months = trailing_months(item["period"], views.TREND_MONTHS)
+    scan_from = min(item["period"].start, months[0].start) - timedelta(days=1)
+    e = _columns(scale)[2]
+    trend = (f", list(v.value ORDER BY {e}) FILTER (WHERE v.measure = 'followers' "
+             f"AND list_contains($month_ends, {e})) AS follower_trend")
+    sql = f"SELECT * FROM ({_aggregate_sql(scale, trend)}) ORDER BY followers_end DESC NULLS LAST"
+    params = {**_period_params(item["period"], item["platform"], item["ids"], scan_from),
+              "month_ends": [m.end for m in months]}
+    return len(store.rows(sql, params))
+
+
+def floor_ranking(store: Store, scale: Scale, item: dict) -> int:
+    metric = METRICS_BY_ID[item["metric"]]
+    order = "DESC" if metric.higher_is_better else "ASC"
+    sql = f"""
+WITH m AS ({_aggregate_sql(scale)}),
+scored AS (
+    SELECT m.organisation_id, ({metric.sql}) AS v
+    FROM m JOIN organisations o USING (organisation_id), (SELECT $end - $start + 1 AS days)
+)
+SELECT organisation_id, v, rank() OVER (ORDER BY v {order} NULLS LAST) AS rank, median(v) OVER () AS peer_median
+FROM scored ORDER BY rank
+"""
+    return len(store.rows(sql, _period_params(item["period"], item["platform"], item["ids"])))
+
+
+def floor_group_summary(store: Store, scale: Scale, item: dict) -> int:
+    sql = f"""
+WITH m AS ({_aggregate_sql(scale)}),
+s AS (
+    SELECT o.name, m.posts / ($end - $start + 1) * 365.25 / 12 AS posts_per_month, m.followers_end,
+           m.followers_end - m.followers_start AS change,
+           100.0 * (m.followers_end - m.followers_start) / nullif(m.followers_start, 0) AS change_pct
+    FROM m JOIN organisations o USING (organisation_id)
+)
+SELECT count(*), avg(posts_per_month), median(posts_per_month), arg_max(name, followers_end), max(followers_end),
+       arg_max(name, change_pct), max(change_pct), list(name ORDER BY change) FILTER (WHERE change < 0)
+FROM s
+"""
+    return len(store.rows(sql, _period_params(item["period"], item["platform"], item["ids"])))
+
+
+def floor_profile(store: Store, scale: Scale, item: dict) -> int:
+    periods: list[Period] = item["periods"]
+    table, s, e = _columns(scale)
+    first = periods[0].start
+    if scale.grain == "week":
+        bucket = f"floor(({s} - $first) / {periods[0].days}.0)::INTEGER"
+    else:
+        bucket = f"(year({s}) * 4 + quarter({s})) - {first.year * 4 + (first.month - 1) // 3 + 1}"
+    metric = METRICS_BY_ID[item["metric"]]
+    sums = ", ".join(f"sum(v.value) FILTER (WHERE v.measure = '{m}') AS {m}"
+                     for m in ("posts", "reactions", "comments", "shares"))
+    sql = f"""
+WITH agg AS (
+    SELECT a.organisation_id, {bucket} AS b, {sums},
+           arg_max(v.value, {e}) FILTER (WHERE v.measure = 'followers') AS followers_end
+    FROM {table} v JOIN accounts a USING (account_id)
+    WHERE a.platform = $platform AND list_contains($ids, a.organisation_id)
+      AND {e} >= $first - 1 AND {s} <= $last
+    GROUP BY ALL
+),
+m AS (
+    SELECT agg.*, lag(followers_end) OVER (PARTITION BY organisation_id ORDER BY b) AS followers_start,
+           o.population, list_extract($days, b + 1) AS days
+    FROM agg JOIN organisations o USING (organisation_id)
+),
+scored AS (SELECT organisation_id, b, ({metric.sql}) AS v FROM m WHERE b >= 0)
+SELECT b, max(v) FILTER (WHERE organisation_id = $own) AS value,
+       median(v) FILTER (WHERE list_contains($group, organisation_id)) AS peer_median,
+       quantile_cont(v, 0.25) FILTER (WHERE list_contains($group, organisation_id)) AS peer_q1,
+       quantile_cont(v, 0.75) FILTER (WHERE list_contains($group, organisation_id)) AS peer_q3,
+       count(v) FILTER (WHERE list_contains($group, organisation_id)) AS peers_with_data
+FROM scored GROUP BY b ORDER BY b
+"""
+    params = {"platform": item["platform"], "ids": item["ids"], "first": first, "last": periods[-1].end,
+              "days": [p.days for p in periods], "own": item["own"].organisation_id, "group": item["group_ids"]}
+    return len(store.rows(sql, params))
+
+
+# -- the naive pandas approach -----------------------------------------------------------------
+def load_platform(store: Store, scale: Scale, platform: str) -> pd.DataFrame:
+    """Every stored row of the platform, as a dashboard that filters in Python loads it."""
+    if scale.table == "account_daily":
+        sql = ("SELECT a.organisation_id, d.account_id, d.measure, d.day AS period_start, d.day AS period_end, "
+               "d.value FROM account_daily d JOIN accounts a USING (account_id) WHERE a.platform = ?")
+    else:
+        sql = ("SELECT a.organisation_id, v.account_id, v.measure, v.period_start, v.period_end, v.value "
+               "FROM period_values v JOIN accounts a USING (account_id) WHERE a.platform = ?")
+    return store.frame(sql, [platform])
+
+
+def _pandas_measures(rows: pd.DataFrame, ids: list[int], period: Period) -> pd.DataFrame:
+    """posts, reactions, comments, shares, followers_end, followers_start per organisation."""
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    mine = rows[rows["organisation_id"].isin(ids)]
+    inside = mine[(mine["period_start"] >= start) & (mine["period_end"] <= end)
+                  & mine["measure"].isin(["posts", "reactions", "comments", "shares"])]
+    sums = inside.pivot_table(index="organisation_id", columns="measure", values="value", aggfunc="sum")
+    followers = mine[mine["measure"] == "followers"]
+    result = sums.reindex(columns=["posts", "reactions", "comments", "shares"])
+    result = result.reindex(sorted(set(ids)))
+    result["followers_end"] = followers[followers["period_end"] == end].groupby("organisation_id")["value"].sum()
+    result["followers_start"] = (
+        followers[followers["period_end"] == start - pd.Timedelta(days=1)].groupby("organisation_id")["value"].sum())
+    result["days"] = period.days
+    return result.astype(float)
+
+
+def _pandas_metric(frame: pd.DataFrame, metric_id: str, population: pd.Series) -> pd.Series:
+    engagements = frame["reactions"] + frame["comments"] + frame["shares"]
+    posts = frame["posts"].replace(0, np.nan)
+    end, start = frame["followers_end"], frame["followers_start"]
+    formulas: dict[str, Callable[[], pd.Series]] = {
+        "engagement_rate_by_follower": lambda: 100.0 * engagements / posts / end.replace(0, np.nan),
+        "posts": lambda: frame["posts"],
+        "followers": lambda: end,
+        "followers_change_pct": lambda: 100.0 * (end - start) / start.replace(0, np.nan),
+        "engagements_per_post": lambda: engagements / posts,
+        "posts_per_month": lambda: frame["posts"] / frame["days"] * 365.25 / 12,
+        "followers_per_1000_inhabitants": lambda: 1000.0 * end / population.reindex(frame.index).replace(0, np.nan),
+        "engagements": lambda: engagements,
+        "interaction_rate": lambda: 100.0 * engagements / posts / ((start + end) / 2.0).replace(0, np.nan),
+    }
+    return formulas[metric_id]()
+
+
+def pandas_watch(store: Store, scale: Scale, item: dict) -> int:
+    rows = load_platform(store, scale, item["platform"])
+    frame = _pandas_measures(rows, item["ids"], item["period"])
+    months = trailing_months(item["period"], views.TREND_MONTHS)
+    followers = rows[(rows["measure"] == "followers") & rows["organisation_id"].isin(item["ids"])]
+    ends = followers[followers["period_end"].isin([pd.Timestamp(m.end) for m in months])]
+    trend = ends.sort_values("period_end").groupby("organisation_id")["value"].agg(list)
+    frame["follower_trend"] = trend
+    return len(frame.sort_values("followers_end", ascending=False))
+
+
+def pandas_ranking(store: Store, scale: Scale, item: dict) -> int:
+    rows = load_platform(store, scale, item["platform"])
+    frame = _pandas_measures(rows, item["ids"], item["period"])
+    value = _pandas_metric(frame, item["metric"], item["population"])
+    higher = METRICS_BY_ID[item["metric"]].higher_is_better
+    ranked = pd.DataFrame({"value": value, "rank": value.rank(method="min", ascending=not higher),
+                           "peer_median": value.median()})
+    return len(ranked.sort_values("rank"))
+
+
+def pandas_group_summary(store: Store, scale: Scale, item: dict) -> int:
+    rows = load_platform(store, scale, item["platform"])
+    frame = _pandas_measures(rows, item["ids"], item["period"])
+    posts_per_month = frame["posts"] / frame["days"] * 365.25 / 12
+    change = frame["followers_end"] - frame["followers_start"]
+    change_pct = 100.0 * change / frame["followers_start"].replace(0, np.nan)
+    summary = {
+        "avg": posts_per_month.mean(), "median": posts_per_month.median(),
+        "largest": frame["followers_end"].idxmax() if frame["followers_end"].notna().any() else None,
+        "fastest": change_pct.idxmax() if change_pct.notna().any() else None,
+        "losers": list(change[change < 0].sort_values().index),
+    }
+    return len(summary)
+
+
+def pandas_profile(store: Store, scale: Scale, item: dict) -> int:
+    rows = load_platform(store, scale, item["platform"])
+    own = item["own"].organisation_id
+    out = []
+    for period in item["periods"]:
+        frame = _pandas_measures(rows, item["ids"], period)
+        value = _pandas_metric(frame, item["metric"], item["population"])
+        peers = value.reindex(item["group_ids"]).dropna()
+        out.append({"period": period.label, "value": value.get(own), "peer_median": peers.median(),
+                    "peer_q1": peers.quantile(0.25), "peer_q3": peers.quantile(0.75), "peers": len(peers)})
+    return len(pd.DataFrame(out))
+
+
+# -- the cases ---------------------------------------------------------------------------------
+def cases(store: Store, scale: Scale, repeat: int) -> list[Case]:
+    """The four views with `repeat` varied inputs each, in a fixed order."""
+    regions = resolve_group(store, "region:SE")
+    municipalities = resolve_group(store, "municipality:SE")
+    region_orgs = [get_organisation(store, i) for i in regions.organisation_ids]
+    population = store.frame("SELECT organisation_id, population FROM organisations").set_index(
+        "organisation_id")["population"].astype(float)
+    groups: list[PeerGroup] = [
+        resolve_group(store, f"{kind}:{country}")
+        for kind, country in store.rows(
+            "SELECT DISTINCT k.kind, o.country FROM organisation_kinds k JOIN organisations o USING (organisation_id) "
+            "ORDER BY o.country DESC, k.kind DESC")
+    ]
+
+    def platform(i: int) -> str:
+        return PLATFORM_CYCLE[i % len(PLATFORM_CYCLE)]
+
+    def metric(i: int) -> str:
+        return METRIC_CYCLE[i % len(METRIC_CYCLE)]
+
+    watch_inputs, ranking_inputs, summary_inputs, profile_inputs = [], [], [], []
+    for i in range(repeat):
+        own: Organisation = region_orgs[(i * 5) % len(region_orgs)]
+        watched = [o.organisation_id for o in region_orgs if o.organisation_id != own.organisation_id]
+        watch_inputs.append({"own": own, "watched": watched, "ids": [own.organisation_id, *watched],
+                             "platform": platform(i), "period": quarter_periods(scale, 1, i * 3)[0]})
+        ranking_inputs.append({"group": municipalities, "ids": list(municipalities.organisation_ids),
+                               "platform": platform(i + 1), "period": quarter_periods(scale, 1, i * 5)[0],
+                               "metric": metric(i), "own_id": municipalities.organisation_ids[(i * 37) % len(municipalities.organisation_ids)],
+                               "population": population})
+        group = groups[i % len(groups)]
+        summary_inputs.append({"group": group, "ids": list(group.organisation_ids), "platform": platform(i + 2),
+                               "period": quarter_periods(scale, 1, i * 7)[0]})
+        prof_own = region_orgs[(i * 7 + 3) % len(region_orgs)]
+        profile_inputs.append({"own": prof_own, "group": regions, "group_ids": list(regions.organisation_ids),
+                               "ids": list(dict.fromkeys([prof_own.organisation_id, *regions.organisation_ids])),
+                               "platform": platform(i + 3), "metric": metric(i + 4),
+                               "periods": quarter_periods(scale, PROFILE_PERIODS, i * 2), "population": population})
+    period_kind = "13-ISO-week periods" if scale.grain == "week" else "calendar quarters"
+    profile_count = len(profile_inputs[0]["periods"]) if profile_inputs else 0
+    return [
+        Case("watch_table",
+             f"a Swedish region and the other {len(region_orgs) - 1} regions, one of {period_kind} + 12 trend months; "
+             "own region, platform and period vary",
+             watch_inputs,
+             lambda x: len(views.watch_table(store, x["own"], x["watched"], x["platform"], x["period"]).frame),
+             lambda x: floor_watch(store, scale, x), lambda x: pandas_watch(store, scale, x)),
+        Case("ranking",
+             f"all {len(municipalities.organisation_ids)} Swedish municipalities, one of {period_kind}, one metric; "
+             "platform, period, metric and own municipality vary",
+             ranking_inputs,
+             lambda x: len(views.ranking(store, x["group"], x["platform"], x["period"], x["metric"], x["own_id"]).frame),
+             lambda x: floor_ranking(store, scale, x), lambda x: pandas_ranking(store, scale, x)),
+        Case("profile",
+             f"one Swedish region against the {len(regions.organisation_ids)} regions over {profile_count} "
+             f"consecutive {period_kind}; region, platform, metric and periods vary",
+             profile_inputs,
+             lambda x: len(views.profile(store, x["own"], x["group"], x["platform"], x["metric"], x["periods"]).frame),
+             lambda x: floor_profile(store, scale, x), lambda x: pandas_profile(store, scale, x)),
+        Case("group_summary",
+             f"views.group_summary on its own (the ranking's summary line) for each kind × country group in turn "
+             f"({', '.join(g.spec for g in groups)}), one of {period_kind}",
+             summary_inputs,
+             lambda x: int(views.group_summary(store, x["group"], x["platform"], x["period"]).members),
+             lambda x: floor_group_summary(store, scale, x), lambda x: pandas_group_summary(store, scale, x)),
+    ]
+
+
+# -- where the time goes -----------------------------------------------------------------------
+def explain_ranking(store: Store, scale: Scale, top: int = 8) -> dict:
+    """DuckDB's profile of the metric query behind one ranking (all Swedish municipalities,
+    facebook, the latest quarter-length period): the operators that took longest."""
+    municipalities = resolve_group(store, "municipality:SE")
+    period = quarter_periods(scale, 1, 0)[0]
+    params = query.metric_params(municipalities.organisation_ids, "facebook", [period])
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "profile.json"
+        with store.reader() as cur:
+            cur.execute("SET enable_profiling = 'json'")
+            cur.execute(f"SET profiling_output = '{output}'")
+            start = time.perf_counter()
+            cur.execute(query.METRIC_SQL, params).fetchall()
+            total_ms = (time.perf_counter() - start) * 1000
+            cur.execute("SET enable_profiling = 'no_output'")
+        tree = json.loads(output.read_text(encoding="utf-8"))
+    operators: list[dict] = []
+
+    # DuckDB 2's JSON profile: {"operator": [tree], "query": {...}, "system": {...}}; older
+    # versions put the tree's fields (operator_type, operator_timing …) at the root.
+    def walk(node: dict) -> None:
+        name = node.get("type") or node.get("operator_type")
+        if isinstance(name, str) and name:
+            operators.append({
+                "operator": name.strip(),
+                "ms": round(float(node.get("timing", node.get("operator_timing", 0.0)) or 0.0) * 1000, 2),
+                "rows_out": int(node.get("intermediate_rows", node.get("operator_cardinality", 0)) or 0),
+                "rows_scanned": int(node.get("rows_scanned", node.get("operator_rows_scanned", 0)) or 0),
+                "row_groups": f"{node.get('row_groups_scanned', '?')}/{node.get('total_row_groups_to_scan', '?')}"
+                if "row_groups_scanned" in node else "",
+                "detail": _short(node.get("extra_info") or {}),
+            })
+        for child in node.get("children", []):
+            walk(child)
+
+    roots = tree.get("operator")
+    for root in roots if isinstance(roots, list) else [tree]:
+        walk(root)
+    busy = sum(o["ms"] for o in operators)
+    operators.sort(key=lambda o: o["ms"], reverse=True)
+    summary = tree.get("query") if isinstance(tree.get("query"), dict) else {}
+    system = tree.get("system") if isinstance(tree.get("system"), dict) else {}
+    return {"query": "query.METRIC_SQL for views.ranking: municipality:SE, facebook, " + period.label,
+            "wall_ms": round(total_ms, 1), "operator_ms_total": round(busy, 1),
+            "cpu_ms": round(float(summary.get("cpu_time", 0.0)) * 1000, 1),
+            "rows_scanned": summary.get("total_rows_scanned"),
+            "row_groups_scanned": f"{summary.get('total_row_groups_scanned')}/{summary.get('total_row_groups_to_scan')}",
+            "peak_buffer_mb": round(float(system.get("peak_buffer_memory", 0)) / 2**20, 1),
+            # Time before execution: parsing/binding, optimising and planning the (large) query.
+            "planner_ms": _phase_ms(tree, "planner"), "optimizer_ms": _phase_ms(tree, "optimizer"),
+            "physical_planner_ms": _phase_ms(tree, "physical_planner"),
+            "query_total_ms": round(float(summary.get("total_time", 0.0)) * 1000, 1),
+            "top_operators": operators[:top]}
+
+
+def _phase_ms(tree: dict, key: str) -> float | None:
+    phase = tree.get(key)
+    if isinstance(phase, dict) and "total_time" in phase:
+        return round(float(phase["total_time"]) * 1000, 1)
+    return None
+
+
+def _short(info: object) -> str:
+    if isinstance(info, dict):
+        parts = [f"{k}: {v}" for k, v in info.items() if k not in ("Estimated Cardinality",)]
+        text = "; ".join(str(p).replace("\n", " ") for p in parts)
+    else:
+        text = str(info).replace("\n", " ")
+    return text[:160]
+
+
+# -- template import throughput ------------------------------------------------------------------
+def template_csv(store: Store, rows: int) -> bytes:
+    """A template CSV: one row per organisation × platform × month (from 2016-01), `rows` rows."""
+    orgs = [f"{c}:{code}" for c, code in store.rows(
+        "SELECT country, code FROM organisations ORDER BY organisation_id")]
+    platforms = ("facebook", "instagram", "linkedin", "youtube", "x", "tiktok")
+    per_month = len(orgs) * len(platforms)
+    months: list[str] = []
+    day = date(2016, 1, 1)
+    while len(months) * per_month < rows:
+        months.append(month_period(day).label)
+        day = month_period(day).end + timedelta(days=1)
+    rng = np.random.default_rng(6)
+    figures = rng.integers(0, 5_000, size=(rows, 5))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["organisation", "platform", "period", "followers", "posts", "reactions", "comments", "shares"])
+    n = 0
+    for month in months:
+        for org in orgs:
+            for platform in platforms:
+                if n == rows:
+                    break
+                writer.writerow([org, platform, month, *figures[n]])
+                n += 1
+    return buffer.getvalue().encode("utf-8")
+
+
+def measure_import(rows: int, work: Path) -> dict:
+    """plan_import + commit_import of a generated template CSV into a registry-only database."""
+    registry_db = work / "registry-only.duckdb"
+    build_database(registry_db, with_demo=False)
+    target = work / "import.duckdb"
+    shutil.copyfile(registry_db, target)
+    with Store(target) as store:
+        content = template_csv(store, rows)
+        previous = os.environ.get("BENCHMARK_MAX_UPLOAD_MB")
+        # The upload limit (50 MB by default) guards the web form; this file is larger on purpose.
+        os.environ["BENCHMARK_MAX_UPLOAD_MB"] = str(max(50, len(content) // 2**20 + 10))
+        try:
+            started = time.perf_counter()
+            plan = imports.plan_import(store, "perf-template.csv", content, imports.ImportOptions())
+            planned = time.perf_counter()
+            result = imports.commit_import(store, plan)
+            done = time.perf_counter()
+        finally:
+            if previous is None:
+                os.environ.pop("BENCHMARK_MAX_UPLOAD_MB", None)
+            else:
+                os.environ["BENCHMARK_MAX_UPLOAD_MB"] = previous
+        values = int(store.scalar("SELECT count(*) FROM period_values"))
+    seconds = done - started
     return {
-        "watch table (own kind, quarter)": lambda: len(views.watch_table(store, own, regions.organisation_ids, "facebook", quarter).frame),
-        "ranking (all municipalities)": lambda: len(views.ranking(store, municipalities, "facebook", quarter, "engagement_rate_by_follower", own.organisation_id).frame),
-        "profile (20 quarters)": lambda: len(views.profile(store, own, regions, "facebook", "followers", quarters).frame),
-        "all organisations × 20 quarters": lambda: len(metric_table(store, everyone, "facebook", quarters)),
+        "csv_rows": rows, "csv_mb": round(len(content) / 2**20, 1), "values_written": values,
+        "accounts_created": len(plan.accounts), "rows_written": result.rows_written,
+        "plan_s": round(planned - started, 2), "commit_s": round(done - planned, 2), "total_s": round(seconds, 2),
+        "rows_per_s": round(rows / seconds), "values_per_s": round(values / seconds),
     }
 
 
-def run(store: Store, repeat: int = 5) -> list[Result]:
-    baseline, _ = _time(lambda: len(store.rows(BASELINE_SQL)), repeat)
-    results = [Result("baseline: full scan of period_values", baseline, 1.0, len(store.rows(BASELINE_SQL)))]
-    for name, function in cases(store).items():
-        seconds, rows = _time(function, repeat)
-        results.append(Result(name, seconds, seconds / baseline if baseline else float("nan"), rows))
-    return results
+# -- the app in a browser ------------------------------------------------------------------------
+# The grid draws on a canvas; its accessibility table (hidden, but in the DOM) carries the row count.
+GRID = "[data-testid='stDataFrameResizable']"
+GRID_CANVAS = f"{GRID} canvas[data-testid='data-grid-canvas']"
+GRID_ROWS = f"{GRID} table[aria-rowcount]"
+APP = "[data-testid='stApp']"
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def report(results: list[Result], store: Store) -> str:
-    values = store.scalar("SELECT count(*) FROM period_values")
-    lines = [f"{values:,} period values; median of repeated runs; ratio = time ÷ baseline in this run", ""]
-    lines.append(f"{'case':<40} {'median ms':>10} {'× baseline':>11} {'rows':>7}")
-    for r in results:
-        lines.append(f"{r.case:<40} {r.median_seconds * 1000:>10.1f} {r.ratio_to_baseline:>11.2f} {r.rows:>7}")
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    lines += ["", f"peak memory of this process (max RSS): {peak_mb:,.0f} MB"]
+def _chromium() -> str | None:
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else shutil.which("chromium")
+
+
+def _status_kb(pid: int, key: str) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def measure_app(database: Path, timeout: float = 120.0) -> dict:
+    """Cold start of `streamlit run app.py` to the Pages-to-watch grid in headless Chromium, then
+    the ranking and profile pages; the server's peak resident memory (VmHWM). Never raises."""
+    chromium = _chromium()
+    if chromium is None:
+        return {"measured": False, "reason": "chromium is not installed (/usr/bin/chromium)"}
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        return {"measured": False, "reason": f"the playwright package cannot be imported ({exc})"}
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    env = dict(os.environ, BENCHMARK_DB=str(database), PYTHONUNBUFFERED="1", BENCHMARK_DEMO_ON_EMPTY="0")
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    base = f"http://127.0.0.1:{port}"
+    result: dict = {"measured": False}
+    # The browser is started first: a user's browser is already open, so its launch is not
+    # part of the app's cold start, which runs from the server process's start to the table.
+    with sync_playwright() as playwright, tempfile.TemporaryFile() as log:
+        try:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001 - reported, never raised
+            return {"measured": False, "reason": f"chromium did not start: {type(exc).__name__}: {str(exc)[:300]}"}
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = started + timeout
+            while True:
+                if process.poll() is not None:
+                    log.seek(0)
+                    return {"measured": False, "reason": f"the app exited with code {process.returncode}: "
+                                                         + log.read().decode(errors="replace")[-500:]}
+                try:
+                    with opener.open(f"{base}/_stcore/health", timeout=2) as response:
+                        if response.read().decode().strip() == "ok":
+                            break
+                except OSError:
+                    pass
+                if time.perf_counter() > deadline:
+                    return {"measured": False, "reason": f"the app did not answer within {timeout:.0f} s"}
+                time.sleep(0.05)
+            result["server_ready_s"] = round(time.perf_counter() - started, 2)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(timeout * 1000)
+            page.goto(f"{base}/")
+            page.wait_for_selector(APP)
+            result["app_shell_s"] = round(time.perf_counter() - started, 2)
+            _wait_for_table(page)
+            result["cold_start_s"] = round(time.perf_counter() - started, 2)
+            result["first_table_rows"] = int(page.locator(GRID_ROWS).first.get_attribute("aria-rowcount") or 1) - 1
+            page.wait_for_selector(APP_IDLE)
+            result["rss_after_first_page_mb"] = round((_status_kb(process.pid, "VmRSS") or 0) / 1024, 1)
+            # A second user on the warm server: a new session, the caches already filled.
+            other = browser.new_page(viewport={"width": 1400, "height": 900})
+            other.set_default_timeout(timeout * 1000)
+            t0 = time.perf_counter()
+            other.goto(f"{base}/")
+            _wait_for_table(other)
+            result["new_session_first_table_s"] = round(time.perf_counter() - t0, 2)
+            other.close()
+            timings = {}
+            for name, path in (("ranking", "ranking"), ("profile", "profile"), ("watch again", "")):
+                t0 = time.perf_counter()
+                page.goto(f"{base}/{path}")
+                page.wait_for_selector(APP)
+                page.wait_for_selector(APP_IDLE)
+                timings[name] = round(time.perf_counter() - t0, 2)
+            result["page_load_s"] = timings
+            result["app_peak_rss_mb"] = round((_status_kb(process.pid, "VmHWM") or 0) / 1024, 1)
+            result["measured"] = True
+            return result
+        except Exception as exc:  # noqa: BLE001 - a report of what failed is the point here
+            return {**result, "measured": False, "reason": f"{type(exc).__name__}: {str(exc)[:300]}"}
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+            browser.close()
+
+
+def _wait_for_table(page: Any) -> None:
+    """The Pages-to-watch grid is drawn (its canvas visible, its row table in the DOM)."""
+    page.wait_for_selector(GRID_CANVAS, state="visible")
+    page.wait_for_selector(GRID_ROWS, state="attached")
+
+
+# -- the database of a scale ----------------------------------------------------------------------
+def default_database(scale_name: str) -> Path:
+    return settings.PROJECT_ROOT / "data" / f"perf-{scale_name}.duckdb"
+
+
+def _holds_scale(path: Path, scale: Scale) -> bool:
+    if not path.exists():
+        return False
+    with Store(path) as store:
+        return store.is_initialised() and bool(store.scalar(
+            "SELECT count(*) FROM imports WHERE format = ? AND status = 'committed'", [scale.format]))
+
+
+def ensure_database(scale: Scale, path: Path, say: Callable[[str], None] = print) -> dict:
+    """Reuse `path` if it holds the scale's data; else build it (registry, then the scale data)."""
+    if _holds_scale(path, scale):
+        return {"reused": True}
+    if path.exists():
+        with Store(path) as store:
+            if store.is_initialised() and store.scalar(
+                    "SELECT count(*) FROM imports WHERE NOT is_demo AND status = 'committed' AND source_kind = 'upload'"):
+                raise SystemExit(f"{path} holds uploaded data; the harness only writes demo data into a "
+                                 "database of its own (leave out --db, or name a new file)")
+    else:
+        say(f"building {path}: registry")
+        build_database(path, with_demo=False)
+    started = time.perf_counter()
+    with Store(path) as store:
+        counts = load_scale(store, scale.name, progress=lambda text: say(f"building {path}: {text}"))
+        store.rows("CHECKPOINT")
+    return {"reused": False, "build_s": round(time.perf_counter() - started, 1), **counts}
+
+
+def row_counts(store: Store) -> dict[str, int]:
+    return {table: int(store.scalar(f"SELECT count(*) FROM {table}"))
+            for table in ("organisations", "accounts", "period_values", "account_daily", "posts")}
+
+
+def code_version() -> dict[str, str]:
+    """Short SHA-256 of the modules whose speed is measured, to tie a report to the code it timed."""
+    import hashlib
+
+    folder = Path(__file__).resolve().parent
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()[:12]
+            for name in ("query.py", "views.py", "imports.py", "scale.py")}
+
+
+def machine() -> dict:
+    memory_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gb = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "memory_gb": memory_gb, "duckdb": duckdb.__version__,
+            "pandas": pd.__version__, "python": platform_module.python_version(),
+            "system": f"{platform_module.system()} {platform_module.machine()}",
+            "duckdb_threads": settings.get("duckdb_threads"), "duckdb_memory_limit": settings.get("duckdb_memory_limit")}
+
+
+# -- the whole run ----------------------------------------------------------------------------------
+def run(scale_name: str, database: Path | None = None, *, repeat: int = 20, pandas_repeat: int = 5,
+        browser: bool = True, import_rows: int | None = None, explain: bool = True,
+        say: Callable[[str], None] = print) -> dict:
+    """Measure everything for one scale; returns the report (see the module docstring)."""
+    scale = SCALES[scale_name]
+    path = Path(database) if database else default_database(scale_name)
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    built = ensure_database(scale, path, say)
+    report: dict[str, Any] = {"scale": scale_name, "database": str(path), "build": built, "machine": machine(),
+                              "code": code_version(), "repeat": repeat, "pandas_repeat": pandas_repeat,
+                              "load_average_at_start": load_at_start}
+    with Store(path) as store:
+        report["rows"] = row_counts(store)
+        report["grain"] = scale.grain
+        results = {}
+        for case in cases(store, scale, repeat):
+            say(f"timing {case.name} ({repeat} runs, pandas {min(pandas_repeat, repeat)})")
+            results[case.name] = asdict(run_case(case, min(pandas_repeat, repeat)))
+        report["views"] = results
+        if explain:
+            report["explain_ranking"] = explain_ranking(store, scale)
+    report["db_size_mb"] = round(sum(p.stat().st_size for p in (path, Path(str(path) + ".wal")) if p.exists())
+                                 / 2**20, 1)
+    rows = IMPORT_ROWS[scale_name] if import_rows is None else import_rows
+    if rows:
+        say(f"import: template CSV of {rows:,} rows")
+        with tempfile.TemporaryDirectory(dir=path.parent) as folder:
+            report["import"] = measure_import(rows, Path(folder))
+        report["import_rows_per_s"] = report["import"]["rows_per_s"]
+    else:
+        report["import"] = {"measured": False, "reason": "skipped (--import-rows 0)"}
+        report["import_rows_per_s"] = None
+    if browser:
+        say("app: cold start in headless chromium")
+        report["app"] = measure_app(path)
+    else:
+        report["app"] = {"measured": False, "reason": "skipped (--no-browser)"}
+    # Other processes on the machine make every figure slower; the load average says whether they ran.
+    report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["cold_start_s"] = report["app"].get("cold_start_s")
+    report["app_peak_rss_mb"] = report["app"].get("app_peak_rss_mb")
+    return report
+
+
+def format_report(report: dict) -> str:
+    rows = report["rows"]
+    lines = [
+        (f"scale {report['scale']} ({ {'week': 'weekly', 'day': 'daily'}.get(report['grain'], report['grain'])}): {rows['accounts']:,} accounts, "
+         f"{rows['period_values']:,} period values, {rows['account_daily']:,} daily values, {rows['posts']:,} posts; "
+         f"{report['db_size_mb']:,.0f} MB"),
+        (f"machine: {report['machine']['cores']} cores, {report['machine']['memory_gb']} GB, "
+         f"duckdb {report['machine']['duckdb']}"),
+        "",
+        (f"{'view':<14} {'median ms':>10} {'p95 ms':>9} {'floor ms':>9} {'pandas ms':>10} "
+         f"{'view/floor':>11} {'pandas/view':>12} {'rows':>6}"),
+    ]
+    for name, r in report["views"].items():
+        pandas_ms = "-" if r["pandas_ms"] is None else f"{r['pandas_ms']:,.0f}"
+        ratio = "-" if r["pandas_over_view"] is None else f"{r['pandas_over_view']:.1f}"
+        lines.append(f"{name:<14} {r['median_ms']:>10.1f} {r['p95_ms']:>9.1f} {r['floor_ms']:>9.1f} "
+                     f"{pandas_ms:>10} {r['view_over_floor']:>11.2f} {ratio:>12} {r['rows']:>6}")
+    lines.append("")
+    imp = report["import"]
+    if imp.get("rows_per_s"):
+        lines.append(f"import: {imp['csv_rows']:,} template rows ({imp['values_written']:,} values) in "
+                     f"{imp['total_s']:.1f} s = {imp['rows_per_s']:,} rows/s "
+                     f"(plan {imp['plan_s']:.1f} s, commit {imp['commit_s']:.1f} s)")
+    else:
+        lines.append(f"import: not measured ({imp.get('reason')})")
+    app = report["app"]
+    if app.get("measured"):
+        lines.append(f"app: cold start to first table {app['cold_start_s']:.1f} s "
+                     f"(server ready {app['server_ready_s']:.1f} s); peak RSS {app['app_peak_rss_mb']:,.0f} MB")
+    else:
+        lines.append(f"app: not measured ({app.get('reason')})")
+    if "explain_ranking" in report:
+        ex = report["explain_ranking"]
+        top = ", ".join(f"{o['operator']} {o['ms']:.1f} ms" for o in ex["top_operators"][:4])
+        lines.append(f"ranking query profile ({ex['wall_ms']:.0f} ms): {top}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmark.perf", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="database file (default: the configured one)")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--scale", choices=tuple(SCALES), default="national")
+    parser.add_argument("--db", help="database file (default: data/perf-<scale>.duckdb, built if needed)")
+    parser.add_argument("--json", help="write the report to this file")
+    parser.add_argument("--repeat", type=int, default=20, help="runs of each view, with varied inputs (default 20)")
+    parser.add_argument("--pandas-repeat", type=int, default=5, help="runs of the pandas version (default 5)")
+    parser.add_argument("--import-rows", type=int, help="rows of the template CSV (default 1,000,000; 2,000 at tiny "
+                                                        "scale; 0 skips)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the app's cold start and memory")
+    parser.add_argument("--no-explain", action="store_true", help="skip the profile of the ranking query")
     args = parser.parse_args(argv)
-    with open_store(Path(args.db) if args.db else settings.database_path()) as store:
-        results = run(store, args.repeat)
-        print(report(results, store))
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    report = run(args.scale, Path(args.db) if args.db else None, repeat=args.repeat,
+                 pandas_repeat=args.pandas_repeat, browser=not args.no_browser,
+                 import_rows=args.import_rows, explain=not args.no_explain,
+                 say=lambda text: print(text, file=sys.stderr, flush=True))
+    print(format_report(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     return 0
 
 
