@@ -56,6 +56,11 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+def output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=FORMATS, help="table (default on a terminal) or csv (every column, ids as headers)")
+    p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
 def build_parser() -> argparse.ArgumentParser:
     db_help = (
         "DuckDB file to use (default: $BENCHMARK_DB, else data/benchmark.duckdb in the project folder)"
@@ -93,10 +98,6 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="Print the table behind a dashboard page.")
     reports = report.add_subparsers(dest="report", metavar="REPORT", parser_class=_Parser)
     reports.required = True
-
-    def output_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--format", choices=FORMATS, help="table (default on a terminal) or csv (metric ids as headers)")
-        p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
     watch = reports.add_parser("watch", parents=[db_parent], help="the Pages-to-watch table",
                                description="Your organisation next to its watched peers for one platform and period.")
@@ -145,8 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     hist = commands.add_parser("imports", parents=[db_parent], help="list the imports (history)",
                                description="The import log, newest first: uploads, the demo data and the registry.")
-    hist.add_argument("--format", choices=("table", "csv"), help="table (default on a terminal) or csv")
-    hist.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    output_options(hist)
 
     undo = commands.add_parser("undo", parents=[db_parent], help="undo an import",
                                description="Remove an upload's values and restore the values it replaced.")
@@ -192,8 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
                                description="The pages (accounts) that uploads created, with the organisation each is "
                                            "linked to; link one with `benchmark link`.")
     acct.add_argument("--unlinked", action="store_true", help="only pages not linked to an organisation yet")
-    acct.add_argument("--format", choices=("table", "csv"), help="table (default on a terminal) or csv")
-    acct.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    output_options(acct)
 
     trace = commands.add_parser("trace", parents=[db_parent], help="where stored values came from",
                                 description="Each stored value of one page and measure in a date range, with the "
@@ -202,8 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--measure", required=True, metavar="M", help=", ".join(MEASURE_IDS))
     trace.add_argument("--period", required=True, metavar="PERIOD", help="2025-Q3, 2025-07, … or A..B")
     trace.add_argument("--platform", metavar="P", help="when pages on several platforms have this name")
-    trace.add_argument("--format", choices=("table", "csv"), help="table (default on a terminal) or csv")
-    trace.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    output_options(trace)
 
     serve = commands.add_parser("serve", parents=[db_parent], help="run the dashboard",
                                 description="Start the dashboard (Streamlit). A database that does not exist yet is "
@@ -233,7 +231,9 @@ def _round(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _emit(frame: pd.DataFrame, args: argparse.Namespace, *, shows_demo: bool) -> None:
+def _emit(frame: pd.DataFrame, args: argparse.Namespace, *, shows_demo: bool = False,
+          table_columns: list[str] | None = None) -> None:
+    """CSV (every column) or a terminal table (`table_columns`, default all), to stdout or --output."""
     fmt = args.format or ("csv" if args.output and args.output.lower().endswith(".csv") else None)
     fmt = fmt or ("table" if sys.stdout.isatty() and not args.output else "csv")
     frame = _round(frame)
@@ -241,10 +241,12 @@ def _emit(frame: pd.DataFrame, args: argparse.Namespace, *, shows_demo: bool) ->
         buffer = io.StringIO()
         frame.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         text = buffer.getvalue()
+    elif frame.empty:
+        text = "(none)\n"
     else:
+        shown = frame[table_columns] if table_columns else frame
         # na_rep does not apply to pandas' nullable columns, so spell out "–" first.
-        printable = frame.astype(object).where(frame.notna(), "–")
-        text = printable.to_string(index=False) + "\n"
+        text = shown.astype(object).where(shown.notna(), "–").to_string(index=False) + "\n"
     if args.output:
         _write_atomically(Path(args.output), text)
         print(f"wrote {len(frame)} rows to {args.output}", file=sys.stderr)
@@ -411,36 +413,19 @@ def _print_plan(plan: imports.ImportPlan) -> None:
         print(textwrap.indent(shown.to_string(index=False), "  "))
 
 
-def _emit_listing(frame: pd.DataFrame, args: argparse.Namespace, table_columns: list[str]) -> None:
-    """A listing as CSV (every column) or as a terminal table (the main columns)."""
-    fmt = args.format or ("csv" if args.output and args.output.lower().endswith(".csv") else None)
-    fmt = fmt or ("table" if sys.stdout.isatty() and not args.output else "csv")
-    if fmt == "csv":
-        text = frame.to_csv(index=False, lineterminator="\n")
-    elif frame.empty:
-        text = "(none)\n"
-    else:
-        text = frame[table_columns].astype(object).where(frame[table_columns].notna(), "–").to_string(index=False) + "\n"
-    if args.output:
-        _write_atomically(Path(args.output), text)
-        print(f"wrote {len(frame)} rows to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-
-
 def _cmd_imports(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         frame = imports.import_history(store)
-    _emit_listing(frame, args, ["import_id", "created_at", "created_by", "file_name", "format", "platform",
-                                "row_count", "status"])
+    _emit(frame, args, table_columns=["import_id", "created_at", "created_by", "file_name", "format", "platform",
+                                      "row_count", "status"])
     return 0
 
 
 def _cmd_accounts(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         frame = accounts.list_accounts(store, unlinked_only=args.unlinked)
-    _emit_listing(frame, args, ["account_id", "platform", "name", "platform_account_id", "organisation",
-                                "stored_values", "posts"])
+    _emit(frame, args, table_columns=["account_id", "platform", "name", "platform_account_id", "organisation",
+                                      "stored_values", "posts"])
     return 0
 
 
@@ -452,7 +437,7 @@ def _cmd_trace(args: argparse.Namespace) -> int:
         platform = views.check_platform(args.platform) if args.platform else None
         account = accounts.resolve_account(store, args.account, platform)
         frame = imports.trace_values(store, account.account_id, args.measure, period.start, period.end)
-    _emit_listing(frame, args, list(frame.columns))
+    _emit(frame, args)
     return 0
 
 
