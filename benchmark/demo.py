@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from . import summaries
 from .errors import BenchmarkError
 from .periods import periods_between, quarter_period, year_period
 from .store import Store
@@ -313,6 +314,7 @@ def load_demo(store: Store) -> dict[str, int]:
         cur.unregister("demo_posts")
         total = len(accounts) + len(values) + len(posts)
         cur.execute("UPDATE imports SET row_count = ? WHERE import_id = ?", [total, import_id])
+        summaries.refresh(cur, key_to_id.tolist())
     return {"accounts": len(accounts), "values": len(values), "posts": len(posts)}
 
 
@@ -321,9 +323,12 @@ def remove_demo(store: Store) -> int:
     with store.writer() as cur:
         demo_imports = "SELECT import_id FROM imports WHERE is_demo AND status = 'committed'"
         removed = 0
+        demo_accounts = [r[0] for r in cur.execute(
+            f"SELECT account_id FROM accounts WHERE is_demo AND import_id IN ({demo_imports})").fetchall()]
         for table in ("posts", "account_daily", "period_values"):
             removed += cur.execute(f"DELETE FROM {table} WHERE import_id IN ({demo_imports})").fetchone()[0]
         removed += cur.execute(f"DELETE FROM accounts WHERE is_demo AND import_id IN ({demo_imports})").fetchone()[0]
+        summaries.refresh(cur, demo_accounts)
         cur.execute(
             "UPDATE imports SET status = 'undone', note = coalesce(note, '') || ' (removed by demo --remove)' "
             "WHERE is_demo AND status = 'committed'"

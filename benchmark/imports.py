@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from . import settings
+from . import settings, summaries
 from .accounts import AccountIndex
 from .errors import NotFoundError, ValidationError
 from .importers import open_export
@@ -448,6 +448,7 @@ def commit_import(store: Store, plan: ImportPlan, *, created_by: str = "cli",
         ids = _write_accounts(cur, accounts, import_id)
         replaced = 0
         frames = {"period_values": plan.period_rows, "account_daily": plan.daily_rows, "posts": plan.post_rows}
+        changed: set[int] = set()
         for table in VERSIONED_TABLES:
             frame = frames[table]
             if frame.empty:
@@ -456,6 +457,9 @@ def commit_import(store: Store, plan: ImportPlan, *, created_by: str = "cli",
             incoming["account_id"] = [ids[a] for a in incoming["account"]]
             incoming["import_id"] = import_id
             replaced += _replace_rows(cur, table, incoming.drop(columns=["account"]), import_id)
+            if table != "posts":
+                changed.update(int(i) for i in incoming["account_id"].unique())
+        summaries.refresh(cur, changed)
     return ImportResult(import_id, plan.file_name, plan.row_count, replaced,
                         f"imported {plan.file_name} as import {import_id}: {plan.row_count} rows"
                         + (f", replacing {replaced} stored" if replaced else ""))
@@ -531,6 +535,9 @@ def undo_import(store: Store, import_id: int, *, undone_by: str = "cli") -> str:
         )
     restored = removed = 0
     with store.writer() as cur:
+        changed = [r[0] for r in cur.execute(
+            "SELECT account_id FROM period_values WHERE import_id = $id UNION SELECT account_id FROM account_daily "
+            "WHERE import_id = $id", {"id": import_id}).fetchall()]
         for table in VERSIONED_TABLES:
             key = KEYS[table]
             same_key = " AND ".join(f"p.{k} = x.{k}" for k in key)
@@ -553,6 +560,7 @@ def undo_import(store: Store, import_id: int, *, undone_by: str = "cli") -> str:
             for t in (*VERSIONED_TABLES, *(f"replaced_{t}" for t in VERSIONED_TABLES))
         )
         cur.execute(f"DELETE FROM accounts WHERE import_id = ? AND {orphan}", [import_id])
+        summaries.refresh(cur, changed)
         cur.execute(
             "UPDATE imports SET status = 'undone', undone_at = current_timestamp, undone_by = ? WHERE import_id = ?",
             [undone_by, import_id],

@@ -9,6 +9,7 @@ the pages and the CSV columns are all derived from the two tables below.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .errors import NotFoundError
@@ -238,6 +239,11 @@ WATCH_METRICS = (
     "engagements_per_post",
     "engagement_rate_by_follower",
 )
+
+
+def metric_inputs(metric: Metric) -> frozenset[str]:
+    """The METRIC_INPUTS its SQL reads; followers_end for the followers it shows, etc."""
+    return frozenset(re.findall(r"[a-z_0-9]+", metric.sql)) & frozenset(METRIC_INPUTS)
 
 
 def get_metric(metric_id: str) -> Metric:

@@ -2,7 +2,8 @@
 
 Every upgrade works the same way, whatever changed: build a new file with the
 current schema beside the old one, copy every table's rows (columns the old
-schema lacks become NULL or their default), check the row counts, keep the old
+schema lacks become NULL or their default), rebuild the derived tables
+(`period_summaries`) from them, check the row counts, keep the old
 file as `<name>.schema-<old>.bak` and rename the new one into place. DuckDB
 cannot change CHECK constraints in place, and a copy leaves nothing
 half-upgraded: until the rename, the old file is untouched.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import summaries
 from .errors import BenchmarkError
 from .schema import SCHEMA_VERSION, TABLES
 from .store import Store
@@ -49,13 +51,14 @@ def upgrade(path: Path) -> int | None:
             with new.writer() as cur:
                 cur.execute(f"ATTACH '{_quoted(path)}' AS upgrade_source (READ_ONLY)")
                 for table in TABLES:
-                    if counts[table.name] is None or table.name == "schema_info":
+                    if counts[table.name] is None or table.name == "schema_info" or table.derived:
                         continue
                     columns = [c.name for c in table.columns if c.name in old_columns[table.name]]
                     names = ", ".join(columns)
                     cur.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM upgrade_source.{table.name}")
+                summaries.refresh(cur)
             for table in TABLES:
-                if counts[table.name] is not None and table.name != "schema_info":
+                if counts[table.name] is not None and table.name != "schema_info" and not table.derived:
                     copied = _count(new, table.name)
                     if copied != counts[table.name]:
                         raise BenchmarkError(

@@ -4,7 +4,8 @@ The rules, in the order the query applies them:
 
 1. *Observations* are the rows of `period_values` and `account_daily` (a day is
    a period of one day), each with a grain: day, week, month, quarter, year or
-   custom, read from its dates.
+   custom, read from its dates. A day held in both tables counts once, with
+   its `account_daily` value.
 2. An *additive* measure for period P is the sum of observations of one grain
    that lie inside P and cover every day of P. Coarser grains win (a reported
    quarter total beats the sum of its months); a custom-grain row counts only
@@ -30,12 +31,21 @@ from datetime import timedelta
 
 import pandas as pd
 
-from .metrics import ADDITIVE, MEASURES, METRICS, NON_ADDITIVE, STOCK
-from .periods import Period
+from .metrics import (
+    ADDITIVE,
+    MEASURES,
+    METRIC_IDS,
+    METRICS,
+    METRICS_BY_ID,
+    NON_ADDITIVE,
+    STOCK,
+    metric_inputs,
+)
+from .periods import Period, is_summary_period
 from .store import Store
 from .vocabulary import sql_list
 
-_GRAIN_SQL = """
+GRAIN_SQL = """
     CASE
         WHEN s = e THEN 'day'
         WHEN isodow(s) = 1 AND e = s + 6 THEN 'week'
@@ -46,14 +56,14 @@ _GRAIN_SQL = """
     END
 """
 # Lower wins for additive sums: a total reported for the whole period beats a sum of parts.
-_GRAIN_RANK = "CASE grain WHEN 'custom' THEN 0 WHEN 'year' THEN 1 WHEN 'quarter' THEN 2 WHEN 'month' THEN 3 WHEN 'week' THEN 4 ELSE 5 END"
+GRAIN_RANK_SQL = "CASE grain WHEN 'custom' THEN 0 WHEN 'year' THEN 1 WHEN 'quarter' THEN 2 WHEN 'month' THEN 3 WHEN 'week' THEN 4 ELSE 5 END"
 
 _ADDITIVE = [m.id for m in MEASURES if m.aggregation == ADDITIVE]
 _STOCK = [m.id for m in MEASURES if m.aggregation == STOCK]
 _NON_ADDITIVE = [m.id for m in MEASURES if m.aggregation == NON_ADDITIVE]
 
-# Columns of the rolled-up row; followers becomes followers_start/_end.
-MEASURE_COLUMNS = ["followers_end", "followers_start", *_ADDITIVE, *_NON_ADDITIVE]
+# Columns of the rolled-up row (and of `period_summaries`); followers becomes followers_end/_start.
+MEASURE_COLUMNS = [*(f"{m}_{edge}" for m in _STOCK for edge in ("end", "start")), *_ADDITIVE, *_NON_ADDITIVE]
 # Measures shown as they are (posts, reach …) come out once, under their metric id.
 _EXTRA_MEASURE_COLUMNS = [c for c in MEASURE_COLUMNS if c not in {m.id for m in METRICS}]
 
@@ -109,14 +119,17 @@ raw AS (
     SELECT v.account_id, v.measure, v.period_start AS s, v.period_end AS e, v.value
     FROM period_values v JOIN accts USING (account_id)
     WHERE v.period_end >= $window_start AND v.period_start <= $window_end
+      AND NOT (v.period_start = v.period_end AND EXISTS (
+          SELECT 1 FROM account_daily d WHERE d.account_id = v.account_id AND d.measure = v.measure
+          AND d.day = v.period_start))
     UNION ALL
     SELECT d.account_id, d.measure, d.day, d.day, d.value
     FROM account_daily d JOIN accts USING (account_id)
     WHERE d.day >= $window_start AND d.day <= $window_end
 ),
-obs AS (SELECT *, {_GRAIN_SQL} AS grain FROM raw),
+obs AS (SELECT *, {GRAIN_SQL} AS grain FROM raw),
 additive AS (
-    SELECT period, account_id, measure, arg_min(v, {_GRAIN_RANK}) AS v
+    SELECT period, account_id, measure, arg_min(v, {GRAIN_RANK_SQL}) AS v
     FROM (
         SELECT p.period, o.account_id, o.measure, o.grain, sum(o.value) AS v
         FROM periods p JOIN obs o ON o.s >= p.p_start AND o.e <= p.p_end
@@ -130,7 +143,7 @@ additive AS (
 stock AS (
     SELECT p.period, o.account_id, o.measure,
            CASE WHEN o.e = p.p_end THEN 'end' ELSE 'start' END AS which,
-           arg_max(o.value, {_GRAIN_RANK}) AS v
+           arg_max(o.value, {GRAIN_RANK_SQL}) AS v
     FROM periods p JOIN obs o ON o.e = p.p_end OR o.e = p.p_start - 1
     WHERE o.measure IN {sql_list(_STOCK)}
     GROUP BY ALL
@@ -191,28 +204,121 @@ def metric_params(unit_ids: Sequence[int], platform: str, periods: Sequence[Peri
     }
 
 
+# The columns every metric row starts with, whichever query made it.
+_BASE_COLUMNS = ["period", "period_start", "period_end", "organisation_id", "organisation", "country", "kind",
+                 "code", "population", "pages", "is_demo"]
+
+
+def _summary_metric_sql(unit: str, metric_ids: tuple[str, ...]) -> str:
+    """METRIC_SQL's rows for summary periods only (`periods.is_summary_period`), read from
+    `period_summaries`: one lookup per account and period, then the same roll-up and metrics.
+    Only the measures the metrics need are rolled up, which keeps the plan small."""
+    extra = _EXTRA_MEASURE_COLUMNS if set(metric_ids) == set(METRIC_IDS) else []
+    needed = [c for c in MEASURE_COLUMNS
+              if c in extra or any(c in metric_inputs(METRICS_BY_ID[m]) for m in metric_ids)]
+    rolled = "".join(
+        f",\n           CASE WHEN count(s.{c}) = count(ac.account_id) AND count(ac.account_id) > 0 "
+        f"THEN sum(s.{c}) END AS {c}"
+        for c in needed
+    )
+    metric_columns = ", ".join(f"({METRICS_BY_ID[m].sql}) AS {m}" for m in metric_ids)
+    return f"""
+WITH periods AS (
+    SELECT unnest($labels) AS period, unnest($starts)::DATE AS p_start, unnest($ends)::DATE AS p_end
+),
+{_UNITS[unit]}
+rows AS (
+    SELECT p.period, p.p_start, p.p_end, o.organisation_id,
+           any_value(o.organisation) AS organisation, any_value(o.country) AS country, any_value(o.kind) AS kind,
+           any_value(o.code) AS code, any_value(o.population) AS population,
+           count(ac.account_id) AS pages, coalesce(bool_or(ac.is_demo), false) AS is_demo,
+           any_value(p.p_end - p.p_start + 1) AS days{rolled}
+    FROM periods p CROSS JOIN orgs o
+    LEFT JOIN accts ac ON ac.organisation_id = o.organisation_id
+    LEFT JOIN period_summaries s ON s.account_id = ac.account_id
+         AND s.period_start = p.p_start AND s.period_end = p.p_end
+         -- constants, so that DuckDB reads only the row groups of these period lengths and dates
+         AND s.days BETWEEN $min_days AND $max_days AND s.period_end BETWEEN $first_end AND $last_end
+    GROUP BY p.period, p.p_start, p.p_end, o.organisation_id
+)
+SELECT period, p_start AS period_start, p_end AS period_end, organisation_id, organisation, country, kind, code,
+       population, pages, is_demo{"".join(", " + c for c in extra)}, {metric_columns}
+FROM rows
+ORDER BY p_start, organisation
+"""
+
+
+_SUMMARY_SQL_CACHE: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def summary_metric_sql(unit: str, metric_ids: tuple[str, ...]) -> str:
+    key = (unit, metric_ids)
+    if key not in _SUMMARY_SQL_CACHE:
+        _SUMMARY_SQL_CACHE[key] = _summary_metric_sql(unit, metric_ids)
+    return _SUMMARY_SQL_CACHE[key]
+
+
+def summary_params(unit_ids: Sequence[int], platform: str, periods: Sequence[Period]) -> dict[str, object]:
+    """The parameters of `summary_metric_sql`."""
+    return {
+        "labels": [p.label for p in periods],
+        "starts": [p.start for p in periods],
+        "ends": [p.end for p in periods],
+        "org_ids": [int(i) for i in unit_ids],
+        "platform": platform,
+        "min_days": min(p.days for p in periods),
+        "max_days": max(p.days for p in periods),
+        "first_end": min(p.end for p in periods),
+        "last_end": max(p.end for p in periods),
+    }
+
+
+def _metric_ids(metrics: Sequence[str] | None) -> tuple[str, ...]:
+    if metrics is None:
+        return METRIC_IDS
+    chosen = tuple(dict.fromkeys(metrics))
+    unknown = [m for m in chosen if m not in METRICS_BY_ID]
+    if unknown:
+        raise ValueError(f"unknown metrics: {unknown}")
+    return chosen
+
+
+def _metric_rows(store: Store, unit: str, ids: Sequence[int], platform: str, periods: Sequence[Period],
+                 metrics: Sequence[str] | None) -> pd.DataFrame:
+    metric_ids = _metric_ids(metrics)
+    if all(is_summary_period(p) for p in periods):
+        return store.frame(summary_metric_sql(unit, metric_ids), summary_params(ids, platform, periods))
+    frame = store.frame(METRIC_SQL if unit == "organisation" else ACCOUNT_METRIC_SQL,
+                        metric_params(ids, platform, periods))
+    return frame if metrics is None else frame[[*_BASE_COLUMNS, *metric_ids]]
+
+
 def metric_table(
-    store: Store, organisation_ids: Sequence[int], platform: str, periods: Sequence[Period]
+    store: Store, organisation_ids: Sequence[int], platform: str, periods: Sequence[Period],
+    metrics: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Every metric for each organisation × period; NULL where the data does not allow a value.
+    """The metrics (every one, or those named) for each organisation × period; NULL where the data
+    does not allow a value.
 
     Returns one row per organisation and period (also for organisations with no
     account on the platform, with pages = 0), so that callers can show an
-    explicit "no data" instead of dropping the row.
+    explicit "no data" instead of dropping the row. Summary periods are read from
+    `period_summaries`, any other period through METRIC_SQL; the rows are the same.
     """
     if not organisation_ids or not periods:
         return pd.DataFrame(columns=["period", "organisation_id", "organisation", "pages"])
-    frame = store.frame(METRIC_SQL, metric_params(organisation_ids, platform, periods))
+    frame = _metric_rows(store, "organisation", organisation_ids, platform, periods, metrics)
     # DuckDB returns nullable integers as float with NaN; keep them as nullable Int64/Float64.
     return frame.convert_dtypes()
 
 
 def account_metric_table(
-    store: Store, account_ids: Sequence[int], platform: str, periods: Sequence[Period]
+    store: Store, account_ids: Sequence[int], platform: str, periods: Sequence[Period],
+    metrics: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Like `metric_table`, for single accounts (pages) on their own: `account_id` and `account`
     instead of the organisation columns, `pages` = 1."""
     if not account_ids or not periods:
         return pd.DataFrame(columns=["period", "account_id", "account", "pages"])
-    frame = store.frame(ACCOUNT_METRIC_SQL, metric_params(account_ids, platform, periods))
+    frame = _metric_rows(store, "account", account_ids, platform, periods, metrics)
     return frame.rename(columns={"organisation_id": "account_id", "organisation": "account"}).convert_dtypes()

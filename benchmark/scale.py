@@ -56,7 +56,7 @@ from datetime import date
 
 import pandas as pd
 
-from . import settings
+from . import settings, summaries
 from .demo import ANCHORS, DEMO_NOTICE, remove_demo
 from .errors import BenchmarkError
 from .store import Store
@@ -385,6 +385,8 @@ def _write(store: Store, scale: Scale, say: Callable[[str], None]) -> dict[str, 
         )
         posts = cur.execute("SELECT count(*) FROM posts WHERE import_id = ?", [import_id]).fetchone()[0]
         cur.execute("UPDATE imports SET row_count = ? WHERE import_id = ?", [accounts + values + posts, import_id])
+        say("period summaries")
+        summaries.refresh(cur, [r[0] for r in cur.execute("SELECT account_id FROM scale_accounts").fetchall()])
         cur.execute("DROP TABLE scale_accounts")
         cur.execute("DROP TABLE scale_plan")
     return {"accounts": int(accounts), "values": int(values), "posts": int(posts), "periods": scale.periods}

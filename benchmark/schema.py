@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .metrics import MEASURE_IDS, SIGNED_MEASURES
+from .metrics import ADDITIVE, MEASURE_IDS, MEASURES, SIGNED_MEASURES, STOCK
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS, sql_list
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Foreign keys point only at rows that are never deleted (imports are an
 # append-only log; organisations stay). DuckDB cannot delete a parent row whose
@@ -67,6 +67,8 @@ class Table:
     checks: tuple[str, ...] = ()
     sequence: str | None = None  # the sequence that numbers the first primary-key column
     extra_docs: tuple[str, ...] = field(default=())
+    # Derived tables hold nothing of their own: an upgrade rebuilds them instead of copying.
+    derived: bool = False
 
 
 def _import_id() -> Column:
@@ -256,6 +258,34 @@ TABLES: tuple[Table, ...] = (
         foreign_keys=(("import_id", "imports(import_id)"),),
     ),
     Table(
+        "period_summaries",
+        "Derived, never edited: each account's measures for every calendar week, month, quarter and "
+        "year and for the whole-ISO-week version of every month, quarter and year, worked out in advance "
+        "by the rules of `benchmark/query.py` from `period_values` and `account_daily` (see "
+        "`benchmark/summaries.py`). The transaction that changes an account's values rebuilds its rows, "
+        "so the table always agrees with them; a view over such periods reads these rows instead of "
+        "evaluating the rules. Only periods with some value have a row; NULL means no value.",
+        (
+            Column("account_id", "INTEGER", "The account.", required=True),
+            Column("period_start", "DATE", "First day of the period.", required=True),
+            Column("period_end", "DATE", "Last day of the period.", required=True),
+            Column("days", "INTEGER", "Days in the period (the rows are stored in order of it, then of "
+                   "`period_end`, so that a lookup reads few row groups).", required=True),
+            *(
+                column
+                for m in MEASURES
+                for column in (
+                    (Column(f"{m.id}_end", "BIGINT", f"{m.label} at the end of the period."),
+                     Column(f"{m.id}_start", "BIGINT", f"{m.label} at the end of the day before the period."))
+                    if m.aggregation == STOCK else
+                    (Column(m.id, "BIGINT", f"{m.label}: " + ("the sum over the period." if m.aggregation == ADDITIVE
+                            else "as reported for exactly this period.")),)
+                )
+            ),
+        ),
+        derived=True,
+    ),
+    Table(
         "watch_lists",
         "Named, saved lists of peer organisations (the 'Pages to watch' list).",
         (
@@ -361,7 +391,8 @@ def data_model_markdown() -> str:
         "         │                  ├─< organisation_aliases",
         "         │                  └─< accounts ─┬─< period_values ──> replaced_period_values",
         "         │                                ├─< account_daily ──> replaced_account_daily",
-        "         │                                └─< posts ─────────> replaced_posts",
+        "         │                                ├─< posts ─────────> replaced_posts",
+        "         │                                └─< period_summaries (derived from the two value tables)",
         "         └── (every data row has import_id and source_row; imports are never deleted)",
         "watch_lists ─< watch_list_members >─ organisations",
         "```",

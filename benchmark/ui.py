@@ -23,8 +23,10 @@ from .periods import (
     MONTH,
     QUARTER,
     WEEK,
+    WEEKS,
     YEAR,
     Period,
+    calendar_of,
     custom_period,
     periods_between,
 )
@@ -107,6 +109,21 @@ def cached_data_range(_store: Store, version: tuple, platform: str):
     return views.data_range(_store, platform)
 
 
+@st.cache_data(ttl=_ttl(), max_entries=16, show_spinner=False)
+def cached_weekly_only(_store: Store, version: tuple, platform: str) -> bool:
+    return views.weekly_only(_store, platform)
+
+
+def weeks_caption(period: Period) -> str:
+    """What a whole-weeks period stands for, for a caption under the picker or a chart."""
+    calendar = calendar_of(period)
+    shown = f"{period.start.day} {period.start:%b %Y} – {period.end.day} {period.end:%b %Y}"
+    if calendar is None:
+        return f"Weeks {period.label}: {shown}."
+    return (f"The figures on this platform are weekly, so {calendar.label} is shown as the whole ISO weeks "
+            f"whose Thursday falls in it: {period.label}, {shown}.")
+
+
 def demo_notice(shows_demo: bool) -> None:
     if shows_demo:
         st.warning(f"**{DEMO_NOTICE}.** Remove them with `benchmark demo --remove`.", icon=":material/science:")
@@ -145,8 +162,11 @@ def platform_picker(store: Store, container=st, key: str = "platform") -> str:
 def period_picker(store: Store, platform: str, container=st, key: str = "period") -> Period:
     """Kind of period, then one period of that kind (latest first), or a custom date range."""
     data_range = cached_data_range(store, store.data_version(), platform)
-    default = views.default_period(data_range)
+    weekly = cached_weekly_only(store, store.data_version(), platform)
+    default = views.default_period(data_range, weekly)
     current: Period = st.session_state.get(SHARED_PERIOD, default)
+    # A whole-weeks period is shown as the month, quarter or year it stands for (or as a range).
+    current = calendar_of(current) or (custom_period(current.start, current.end) if current.kind == WEEKS else current)
     kinds = list(PERIOD_KIND_LABELS)
     left, right = container.columns([2, 3])
     kind = left.selectbox(
@@ -168,11 +188,13 @@ def period_picker(store: Store, platform: str, container=st, key: str = "period"
         labels = [p.label for p in choices]
         # Switching kind lands on the latest period that lies wholly inside the data.
         wanted = current.label if current.kind == kind else next(
-            (p.label for p in choices if p.end <= found[1]), labels[0])
+            (p.label for p in choices if views.fit_period(p, weekly).end <= found[1]), labels[0])
         label = right.selectbox(
             PERIOD_KIND_LABELS[kind], labels, index=labels.index(wanted) if wanted in labels else 0, key=f"{key}.{kind}",
         )
-        period = choices[labels.index(label)]
+        period = views.fit_period(choices[labels.index(label)], weekly)
+        if period.kind == WEEKS:
+            container.caption(weeks_caption(period))
     st.session_state[SHARED_PERIOD] = period
     return period
 

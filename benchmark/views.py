@@ -12,13 +12,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from .errors import NotFoundError, ValidationError
 from .groups import PeerGroup
 from .metrics import WATCH_METRICS, get_metric
-from .periods import Period, month_period, quarter_period, trailing_months
-from .query import METRIC_SQL, account_metric_table, metric_params, metric_table
+from .periods import (
+    WEEKS,
+    Period,
+    calendar_of,
+    month_period,
+    quarter_period,
+    trailing_months,
+    whole_weeks,
+)
+from .query import account_metric_table, metric_table
 from .registry import Organisation
 from .store import Store
 from .vocabulary import PLATFORMS
@@ -60,8 +69,10 @@ def watch_table(
         raise ValidationError(f"a watch list can hold at most {MAX_WATCHED} organisations")
     # One pass for the period and the trend months (a month may be the period itself).
     months = trailing_months(period, TREND_MONTHS)
+    if period.kind == WEEKS:  # weekly figures: the trend's months as whole weeks, like the period
+        months = [whole_weeks(m) for m in trailing_months(calendar_of(period) or period, TREND_MONTHS)]
     periods = list({p.label: p for p in (period, *months)}.values())
-    rows = metric_table(store, ids, platform, periods)
+    rows = metric_table(store, ids, platform, periods, metrics=(*WATCH_METRICS, "followers_change"))
     trend = (
         rows[rows["period"].isin({m.label for m in months})]
         .sort_values("period_start")
@@ -131,51 +142,23 @@ def ranking(
     Rank 1 is the best value; tied pages share a rank. Percentile = share of the
     other ranked members with a strictly worse value × 100, so the best page has
     100 and the worst 0 (a group of one has none). Pages with no value come last,
-    unranked. Ranks, percentiles and the median are those of the group's members.
+    unranked. Ranks, percentiles and the median are those of the group's members;
+    your organisation, if it is not a member, is placed where it would stand
+    without moving anyone else.
     """
     platform = check_platform(platform)
     metric = get_metric(metric_id)
     ids = list(dict.fromkeys([*group.organisation_ids, *([own_id] if own_id else [])]))
-    better, worse = (">", "<") if metric.higher_is_better else ("<", ">")
-    # The metric rows are computed once and feed both the ranking and the summary line.
-    metric_rows = store.frame(METRIC_SQL, metric_params(ids, platform, [period]))
-    # metric.id comes from the fixed metric table, never from user input. Ranks and
-    # percentiles are computed among the group's members only; your organisation, if it
-    # is not a member, is placed where it would stand without moving anyone else.
-    frame = store.frame(
-        f"""
-        WITH mt AS (SELECT * FROM metric_rows),
-        scored AS (
-            SELECT *, {metric.id} AS v, list_contains($group_ids::INTEGER[], organisation_id) AS in_group FROM mt
-        ),
-        members AS (SELECT * FROM scored WHERE in_group),
-        ranked_count AS (SELECT count(v) AS n, median(v) AS peer_median FROM members)
-        SELECT
-            CASE WHEN s.v IS NOT NULL THEN
-                1 + (SELECT count(*) FROM members m WHERE m.v {better} s.v) END AS rank,
-            s.organisation_id, s.organisation, s.code, s.country, s.kind, s.pages,
-            s.v AS value,
-            CASE WHEN s.v IS NOT NULL THEN
-                100.0 * (SELECT count(*) FROM members m WHERE m.v {worse} s.v)
-                / nullif((SELECT n FROM ranked_count) - CASE WHEN s.in_group THEN 1 ELSE 0 END, 0) END AS percentile,
-            (SELECT peer_median FROM ranked_count) AS peer_median,
-            s.v - (SELECT peer_median FROM ranked_count) AS difference_from_median,
-            s.organisation_id = $own_id AS is_own,
-            s.in_group,
-            s.is_demo
-        FROM scored s
-        ORDER BY rank NULLS LAST, s.in_group DESC, s.organisation
-        """,
-        {"group_ids": list(group.organisation_ids), "own_id": own_id or -1},
-        tables={"metric_rows": metric_rows},
-    )
-    frame = frame.convert_dtypes()
+    # One metric query feeds both the ranking and the summary line. The ranks are worked out
+    # here over its few hundred rows (one per organisation): the aggregation is DuckDB's.
+    rows = metric_table(store, ids, platform, [period], metrics=(metric.id, *SUMMARY_METRICS))
+    frame = _ranked(rows, metric.id, metric.higher_is_better, set(group.organisation_ids), own_id)
     frame.insert(3, "platform", platform)
     frame.insert(4, "period", period.label)
     peer_median = frame["peer_median"].dropna()
     return Ranking(
         frame=frame,
-        summary=group_summary(store, group, platform, period, metric_rows),
+        summary=_summary_of(rows[rows["organisation_id"].isin(set(group.organisation_ids))]),
         group=group,
         metric_id=metric.id,
         period=period,
@@ -185,39 +168,71 @@ def ranking(
     )
 
 
-def group_summary(
-    store: Store, group: PeerGroup, platform: str, period: Period, metric_rows: pd.DataFrame | None = None
-) -> GroupSummary:
-    """The line the old quarterly reports opened with: posting rhythm, largest, fastest, losers.
+# The metrics the summary line reads.
+SUMMARY_METRICS = ("followers", "followers_change", "followers_change_pct", "posts", "posts_per_month")
 
-    `metric_rows` are the period's metric rows when the caller already has them
-    (they may include organisations outside the group; only members count).
-    """
-    if metric_rows is None:
-        metric_rows = store.frame(METRIC_SQL, metric_params(group.organisation_ids, platform, [period]))
-    row = store.rows(
-        """
-        WITH mt AS (SELECT * FROM metric_rows WHERE list_contains($group_ids::INTEGER[], organisation_id))
-        SELECT count(*), count(*) FILTER (WHERE followers IS NOT NULL OR posts IS NOT NULL),
-               avg(posts_per_month), median(posts_per_month),
-               arg_max(organisation, followers), max(followers),
-               arg_max(organisation, followers_change_pct), max(followers_change_pct),
-               list(organisation ORDER BY followers_change) FILTER (WHERE followers_change < 0)
-        FROM mt
-        """,
-        {"group_ids": list(group.organisation_ids)},
-        tables={"metric_rows": metric_rows},
-    )[0]
+
+def _ranked(rows: pd.DataFrame, metric_id: str, higher_is_better: bool, members: set[int],
+            own_id: int | None) -> pd.DataFrame:
+    value = pd.to_numeric(rows[metric_id], errors="coerce").astype(float).to_numpy()
+    in_group = rows["organisation_id"].isin(members).to_numpy()
+    known = ~np.isnan(value)
+    # Rank on the value where larger is better, on its negation otherwise: "better" is then "larger".
+    oriented = value if higher_is_better else -value
+    member_values = np.sort(oriented[in_group & known])
+    n = len(member_values)
+    safe = np.where(known, oriented, 0.0)
+    worse = np.searchsorted(member_values, safe, side="left")
+    better = n - np.searchsorted(member_values, safe, side="right")
+    others = n - in_group.astype(int)
+    percentile = np.where(known & (others > 0), 100.0 * worse / np.maximum(others, 1), np.nan)
+    median = float(np.median(member_values)) * (1 if higher_is_better else -1) if n else np.nan
+    # NaN stands for "no value" until convert_dtypes turns it into <NA>.
+    frame = pd.DataFrame({
+        "rank": np.where(known, 1.0 + better, np.nan),
+        "organisation_id": rows["organisation_id"].to_numpy(),
+        "organisation": rows["organisation"].to_numpy(),
+        "code": rows["code"].to_numpy(),
+        "country": rows["country"].to_numpy(),
+        "kind": rows["kind"].to_numpy(),
+        "pages": rows["pages"].to_numpy(),
+        "value": value,
+        "percentile": percentile,
+        "peer_median": np.full(len(rows), median),
+        "difference_from_median": value - median,
+        "is_own": (rows["organisation_id"] == (own_id if own_id else -1)).to_numpy(),
+        "in_group": in_group,
+        "is_demo": rows["is_demo"].to_numpy(),
+    })
+    frame = frame.sort_values(["rank", "in_group", "organisation"], ascending=[True, False, True],
+                              na_position="last", kind="stable")
+    return frame.reset_index(drop=True).convert_dtypes()
+
+
+def group_summary(store: Store, group: PeerGroup, platform: str, period: Period) -> GroupSummary:
+    """The line the old quarterly reports opened with: posting rhythm, largest, fastest, losers."""
+    rows = metric_table(store, group.organisation_ids, platform, [period], metrics=SUMMARY_METRICS)
+    return _summary_of(rows)
+
+
+def _summary_of(rows: pd.DataFrame) -> GroupSummary:
+    """The summary line over the metric rows of the group's members (one row each)."""
+    def numbers(column: str) -> pd.Series:
+        return pd.to_numeric(rows[column], errors="coerce").astype(float)
+
+    followers, posts, per_month = numbers("followers"), numbers("posts"), numbers("posts_per_month").dropna()
+    growth, change = numbers("followers_change_pct"), numbers("followers_change")
+    losers = rows.assign(change=change)[change < 0].sort_values("change", kind="stable")["organisation"]
     return GroupSummary(
-        members=int(row[0]),
-        with_data=int(row[1]),
-        avg_posts_per_month=None if row[2] is None else float(row[2]),
-        median_posts_per_month=None if row[3] is None else float(row[3]),
-        largest_page=row[4],
-        largest_followers=None if row[5] is None else int(row[5]),
-        fastest_growth=row[6],
-        fastest_growth_pct=None if row[7] is None else float(row[7]),
-        lost_followers=list(row[8] or []),
+        members=len(rows),
+        with_data=int((followers.notna() | posts.notna()).sum()),
+        avg_posts_per_month=float(per_month.mean()) if len(per_month) else None,
+        median_posts_per_month=float(per_month.median()) if len(per_month) else None,
+        largest_page=rows["organisation"].iloc[int(np.nanargmax(followers.to_numpy()))] if followers.notna().any() else None,
+        largest_followers=int(followers.max()) if followers.notna().any() else None,
+        fastest_growth=rows["organisation"].iloc[int(np.nanargmax(growth.to_numpy()))] if growth.notna().any() else None,
+        fastest_growth_pct=float(growth.max()) if growth.notna().any() else None,
+        lost_followers=list(losers),
     )
 
 
@@ -235,29 +250,37 @@ class Profile:
 def profile(
     store: Store, organisation: Organisation, group: PeerGroup, platform: str, metric_id: str, periods: Sequence[Period]
 ) -> Profile:
-    """One organisation's metric per period next to the group's median and interquartile band."""
+    """One organisation's metric per period next to the group's median and interquartile band
+    (quartiles interpolated linearly, as DuckDB's quantile_cont)."""
     platform = check_platform(platform)
     metric = get_metric(metric_id)
     ids = list(dict.fromkeys([organisation.organisation_id, *group.organisation_ids]))
-    frame = store.frame(
-        f"""
-        WITH mt AS ({METRIC_SQL}),
-        peers AS (SELECT * FROM mt WHERE list_contains($group_ids::INTEGER[], organisation_id))
-        SELECT o.period, o.period_start::DATE AS period_start, o.{metric.id} AS value,
-               median(p.{metric.id}) AS peer_median,
-               quantile_cont(p.{metric.id}, 0.25) AS peer_q1,
-               quantile_cont(p.{metric.id}, 0.75) AS peer_q3,
-               count(p.{metric.id}) AS peers_with_data,
-               any_value(o.is_demo) OR coalesce(bool_or(p.is_demo), false) AS is_demo
-        FROM (SELECT * FROM mt WHERE organisation_id = $own_id) o
-        LEFT JOIN peers p USING (period)
-        GROUP BY o.period, o.period_start, o.{metric.id}, o.is_demo
-        ORDER BY o.period_start
-        """,
-        {**metric_params(ids, platform, periods), "group_ids": list(group.organisation_ids),
-         "own_id": organisation.organisation_id},
-    )
-    frame = frame.convert_dtypes()
+    rows = metric_table(store, ids, platform, list(periods), metrics=(metric.id,))
+    columns = ["period", "period_start", "value", "peer_median", "peer_q1", "peer_q3", "peers_with_data", "is_demo"]
+    if rows.empty:
+        frame = pd.DataFrame(columns=columns)
+    else:
+        rows = rows.assign(v=pd.to_numeric(rows[metric.id], errors="coerce").astype(float))
+        own = rows[rows["organisation_id"] == organisation.organisation_id].set_index("period")
+        peers = rows[rows["organisation_id"].isin(set(group.organisation_ids))].groupby("period", sort=False)
+        stats = pd.DataFrame({
+            "peer_median": peers["v"].median(),
+            "peer_q1": peers["v"].quantile(0.25),
+            "peer_q3": peers["v"].quantile(0.75),
+            "peers_with_data": peers["v"].count(),
+            "peers_demo": peers["is_demo"].any(),
+        })
+        frame = own.join(stats, how="left").reset_index()
+        frame = pd.DataFrame({
+            "period": frame["period"],
+            "period_start": frame["period_start"],
+            "value": frame[metric.id],
+            "peer_median": frame["peer_median"],
+            "peer_q1": frame["peer_q1"],
+            "peer_q3": frame["peer_q3"],
+            "peers_with_data": frame["peers_with_data"].fillna(0).astype("int64"),
+            "is_demo": frame["is_demo"].astype(bool) | frame["peers_demo"].fillna(False).astype(bool),
+        }).sort_values("period_start", kind="stable").reset_index(drop=True).convert_dtypes()
     return Profile(
         frame=frame,
         organisation=organisation,
@@ -328,11 +351,34 @@ def platforms_with_data(store: Store) -> list[str]:
     return [p for p in PLATFORMS if p in found] or list(PLATFORMS)
 
 
-def default_period(found: tuple[date, date] | None) -> Period:
-    """The latest calendar quarter wholly inside the data range `found` (see `data_range`)."""
+def weekly_only(store: Store, platform: str) -> bool:
+    """True when every figure stored for the platform is for a whole ISO week (Monday to Sunday):
+    calendar months and quarters are then shown as whole weeks (`periods.whole_weeks`)."""
+    row = store.rows(
+        """
+        SELECT count(*), count(*) FILTER (WHERE isodow(v.period_start) = 1 AND v.period_end = v.period_start + 6),
+               (SELECT count(*) FROM account_daily d JOIN accounts a USING (account_id) WHERE a.platform = $platform)
+        FROM period_values v JOIN accounts a USING (account_id) WHERE a.platform = $platform
+        """,
+        {"platform": platform},
+    )[0]
+    return row[0] > 0 and row[0] == row[1] and row[2] == 0
+
+
+def fit_period(period: Period, weekly: bool) -> Period:
+    """The period as the stored figures can answer it: with weekly figures only, a month, quarter
+    or year becomes the whole ISO weeks whose Thursday falls in it; anything else stays."""
+    return whole_weeks(period) if weekly else period
+
+
+def default_period(found: tuple[date, date] | None, weekly: bool = False) -> Period:
+    """The latest calendar quarter wholly inside the data range `found` (see `data_range`); with
+    weekly figures only, the latest quarter's whole weeks."""
     if found is None:
         return quarter_period(date.today())
     quarter = quarter_period(found[1])
-    if quarter.end > found[1]:
+    if fit_period(quarter, weekly).end > found[1]:
         quarter = quarter.previous()
-    return quarter if quarter.start >= found[0] else month_period(found[1])
+    if fit_period(quarter, weekly).start >= found[0]:
+        return fit_period(quarter, weekly)
+    return fit_period(month_period(found[1]), weekly)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from benchmark import charts, ui
+from benchmark import charts, ui, views
 from benchmark.metrics import METRICS_BY_ID
 from benchmark.periods import MONTH, QUARTER, YEAR, periods_between
 from benchmark.vocabulary import PLATFORMS
@@ -23,7 +23,11 @@ if found is None:
 all_periods = periods_between(grain, found[0], found[1])
 labels = [p.label for p in all_periods]
 first, last = row2[2].select_slider("Periods", options=labels, value=(labels[max(0, len(labels) - 12)], labels[-1]), key=f"profile.range.{grain}")
-periods = all_periods[labels.index(first): labels.index(last) + 1]
+weekly = ui.cached_weekly_only(store, store.data_version(), platform)
+periods = [views.fit_period(p, weekly) for p in all_periods[labels.index(first): labels.index(last) + 1]]
+if weekly:
+    st.caption(f"The figures on {PLATFORMS[platform]} are weekly, so each {grain} is shown as the whole ISO weeks "
+               "whose Thursday falls in it (e.g. 2025-Q3 as weeks 27–39, 30 Jun – 28 Sep 2025).")
 
 result = ui.cached_profile(store, store.data_version(), own.organisation_id, group.spec, platform, metric_id, tuple(periods))
 metric = METRICS_BY_ID[metric_id]

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from benchmark import summaries
 from benchmark.bootstrap import build_database
 from benchmark.registry import load_registry
 from benchmark.store import Store
@@ -101,6 +102,7 @@ class ValueWriter:
                 [[account_id, m, date.fromisoformat(start), date.fromisoformat(end), v, self.import_id]
                  for m, v in measures.items()],
             )
+            summaries.refresh(cur, [account_id])  # as every writer of values does
 
     def day(self, account_id: int, day: str, **measures: int) -> None:
         with self.store.writer() as cur:
@@ -108,6 +110,7 @@ class ValueWriter:
                 "INSERT INTO account_daily VALUES (?, ?, ?, ?, ?, NULL)",
                 [[account_id, m, date.fromisoformat(day), v, self.import_id] for m, v in measures.items()],
             )
+            summaries.refresh(cur, [account_id])
 
 
 @pytest.fixture()
