@@ -73,7 +73,8 @@ class AmbiguousNameError(BenchmarkError):
 class PeriodError(BenchmarkError):
     def __init__(self, value: str, reason: str) -> None:
         super().__init__(
-            f"cannot read period {value!r}: {reason}; write it as 2024-Q3, 2024-07, 2024-W27, 2024 "
+            f"cannot read period {value!r}: {reason}; write it as 2024-Q3, 2024-07, 2024-W27, 2024, "
+            "2024-W27..2024-W39 (whole weeks) "
             "or 2024-07-01..2024-09-30"
         )
         self.value = value

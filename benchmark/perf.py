@@ -57,7 +57,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import imports, query, settings, views
+from . import imports, migrations, query, settings, views
 from .bootstrap import build_database
 from .groups import PeerGroup, resolve_group
 from .metrics import METRICS_BY_ID
@@ -67,9 +67,11 @@ from .periods import (
     month_period,
     periods_between,
     trailing_months,
+    whole_weeks,
 )
 from .registry import Organisation, get_organisation
 from .scale import SCALES, Scale, load_scale
+from .schema import SCHEMA_VERSION
 from .store import Store
 
 PLATFORM_CYCLE = ("facebook", "instagram", "linkedin", "youtube")
@@ -80,7 +82,7 @@ METRIC_CYCLE = (
 )
 PROFILE_PERIODS = 20
 IMPORT_ROWS = {"tiny": 2_000, "national": 1_000_000, "xl": 1_000_000}
-VIEW_NAMES = ("watch_table", "ranking", "profile", "group_summary")
+VIEW_NAMES = ("watch_table", "ranking", "profile", "group_summary", "ranking_custom_range")
 
 
 # -- timing ------------------------------------------------------------------------------------
@@ -162,25 +164,25 @@ def run_case(case: Case, pandas_runs: int) -> ViewResult:
 
 # -- periods -----------------------------------------------------------------------------------
 def quarter_periods(scale: Scale, count: int, shift: int) -> list[Period]:
-    """`count` consecutive quarter-length periods the data covers in full, oldest first.
+    """`count` consecutive quarters the data covers in full, oldest first, the last `shift` quarters
+    before the last whole one (`shift` wraps round so that the periods fit).
 
-    Weekly data: 13 ISO weeks, the last ending `shift` weeks before the data ends.
-    Daily data: calendar quarters, the last `shift` quarters before the last whole one.
-    Fewer when the data is too short; `shift` wraps round so that the periods fit.
+    Daily data: calendar quarters. Weekly data: each quarter's whole ISO weeks (weeks 27–39 for Q3,
+    `periods.whole_weeks`), as the dashboard shows quarters on weekly figures.
     """
-    if scale.grain == "week":
-        available = scale.periods // 13
-        count = max(1, min(count, available))
-        slack = scale.periods - 13 * count
-        end = scale.last_day - timedelta(weeks=shift % (slack + 1))
-        spans = [custom_period(end - timedelta(days=91 * (i + 1) - 1), end - timedelta(days=91 * i))
-                 for i in range(count)]
-        return list(reversed(spans))
-    quarters = [q for q in periods_between("quarter", scale.first_day, scale.last_day)
-                if q.start >= scale.first_day and q.end <= scale.last_day]
+    quarters = [whole_weeks(q) if scale.grain == "week" else q
+                for q in periods_between("quarter", scale.first_day, scale.last_day)]
+    quarters = [q for q in quarters if q.start >= scale.first_day and q.end <= scale.last_day]
     count = max(1, min(count, len(quarters)))
     last = len(quarters) - 1 - shift % (len(quarters) - count + 1)
     return quarters[last - count + 1:last + 1]
+
+
+def custom_periods(scale: Scale, count: int, shift: int) -> list[Period]:
+    """Like `quarter_periods`, but 13-week ranges that start on a Thursday: no summary holds them,
+    so the views take the general query (`query.METRIC_SQL`) over the stored observations."""
+    return [custom_period(q.start + timedelta(days=3), q.start + timedelta(days=3 + 90))
+            for q in quarter_periods(scale, count, shift)]
 
 
 # -- the floor: minimal SQL over the same rows -------------------------------------------------
@@ -217,7 +219,7 @@ def _period_params(period: Period, platform: str, ids: list[int], scan_from: dat
 
 
 def floor_watch(store: Store, scale: Scale, item: dict) -> int:
-    months = trailing_months(item["period"], views.TREND_MONTHS)
+    months = views.trend_months(item["period"])
     scan_from = min(item["period"].start, months[0].start) - timedelta(days=1)
     e = _columns(scale)[2]
     trend = (f", list(v.value ORDER BY {e}) FILTER (WHERE v.measure = 'followers' "
@@ -263,10 +265,11 @@ def floor_profile(store: Store, scale: Scale, item: dict) -> int:
     periods: list[Period] = item["periods"]
     table, s, e = _columns(scale)
     first = periods[0].start
-    if scale.grain == "week":
-        bucket = f"floor(({s} - $first) / {periods[0].days}.0)::INTEGER"
-    else:
-        bucket = f"(year({s}) * 4 + quarter({s})) - {first.year * 4 + (first.month - 1) // 3 + 1}"
+    # The quarter a row falls in: its own (days), or its Thursday's (whole-week quarters).
+    shift = 3 if scale.grain == "week" else 0
+    anchor = first + timedelta(days=shift)
+    bucket = (f"(year({s} + {shift}) * 4 + quarter({s} + {shift})) "
+              f"- {anchor.year * 4 + (anchor.month - 1) // 3 + 1}")
     metric = METRICS_BY_ID[item["metric"]]
     sums = ", ".join(f"sum(v.value) FILTER (WHERE v.measure = '{m}') AS {m}"
                      for m in ("posts", "reactions", "comments", "shares"))
@@ -347,7 +350,7 @@ def _pandas_metric(frame: pd.DataFrame, metric_id: str, population: pd.Series) -
 def pandas_watch(store: Store, scale: Scale, item: dict) -> int:
     rows = load_platform(store, scale, item["platform"])
     frame = _pandas_measures(rows, item["ids"], item["period"])
-    months = trailing_months(item["period"], views.TREND_MONTHS)
+    months = views.trend_months(item["period"])
     followers = rows[(rows["measure"] == "followers") & rows["organisation_id"].isin(item["ids"])]
     ends = followers[followers["period_end"].isin([pd.Timestamp(m.end) for m in months])]
     trend = ends.sort_values("period_end").groupby("organisation_id")["value"].agg(list)
@@ -432,7 +435,8 @@ def cases(store: Store, scale: Scale, repeat: int) -> list[Case]:
                                "ids": list(dict.fromkeys([prof_own.organisation_id, *regions.organisation_ids])),
                                "platform": platform(i + 3), "metric": metric(i + 4),
                                "periods": quarter_periods(scale, PROFILE_PERIODS, i * 2), "population": population})
-    period_kind = "13-ISO-week periods" if scale.grain == "week" else "calendar quarters"
+    custom_inputs = [{**x, "period": custom_periods(scale, 1, i * 5)[0]} for i, x in enumerate(ranking_inputs)]
+    period_kind = "quarters as whole ISO weeks" if scale.grain == "week" else "calendar quarters"
     profile_count = len(profile_inputs[0]["periods"]) if profile_inputs else 0
     return [
         Case("watch_table",
@@ -459,6 +463,12 @@ def cases(store: Store, scale: Scale, repeat: int) -> list[Case]:
              summary_inputs,
              lambda x: int(views.group_summary(store, x["group"], x["platform"], x["period"]).members),
              lambda x: floor_group_summary(store, scale, x), lambda x: pandas_group_summary(store, scale, x)),
+        Case("ranking_custom_range",
+             "as ranking, but for 13-week ranges starting on a Thursday, which no period summary holds: "
+             "the general query over the stored observations (query.METRIC_SQL)",
+             custom_inputs,
+             lambda x: len(views.ranking(store, x["group"], x["platform"], x["period"], x["metric"], x["own_id"]).frame),
+             lambda x: floor_ranking(store, scale, x), lambda x: pandas_ranking(store, scale, x)),
     ]
 
 
@@ -468,14 +478,16 @@ def explain_ranking(store: Store, scale: Scale, top: int = 8) -> dict:
     facebook, the latest quarter-length period): the operators that took longest."""
     municipalities = resolve_group(store, "municipality:SE")
     period = quarter_periods(scale, 1, 0)[0]
-    params = query.metric_params(municipalities.organisation_ids, "facebook", [period])
+    metrics = ("engagement_rate_by_follower", *views.SUMMARY_METRICS)
+    sql = query.summary_metric_sql("organisation", metrics)
+    params = query.summary_params(municipalities.organisation_ids, "facebook", [period])
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "profile.json"
         with store.reader() as cur:
             cur.execute("SET enable_profiling = 'json'")
             cur.execute(f"SET profiling_output = '{output}'")
             start = time.perf_counter()
-            cur.execute(query.METRIC_SQL, params).fetchall()
+            cur.execute(sql, params).fetchall()
             total_ms = (time.perf_counter() - start) * 1000
             cur.execute("SET enable_profiling = 'no_output'")
         tree = json.loads(output.read_text(encoding="utf-8"))
@@ -505,7 +517,8 @@ def explain_ranking(store: Store, scale: Scale, top: int = 8) -> dict:
     operators.sort(key=lambda o: o["ms"], reverse=True)
     summary = tree.get("query") if isinstance(tree.get("query"), dict) else {}
     system = tree.get("system") if isinstance(tree.get("system"), dict) else {}
-    return {"query": "query.METRIC_SQL for views.ranking: municipality:SE, facebook, " + period.label,
+    return {"query": "query.summary_metric_sql for views.ranking (engagement rate + summary line): "
+                     "municipality:SE, facebook, " + period.label,
             "wall_ms": round(total_ms, 1), "operator_ms_total": round(busy, 1),
             "cpu_ms": round(float(summary.get("cpu_time", 0.0)) * 1000, 1),
             "rows_scanned": summary.get("total_rows_scanned"),
@@ -729,10 +742,26 @@ def _holds_scale(path: Path, scale: Scale) -> bool:
             "SELECT count(*) FROM imports WHERE format = ? AND status = 'committed'", [scale.format]))
 
 
+def _upgrade_if_older(path: Path, say: Callable[[str], None]) -> float | None:
+    """Bring a database made by an older version up to this schema, as the app would on opening it;
+    returns the seconds it took (None when nothing was to do)."""
+    if not path.exists():
+        return None
+    with Store(path) as store:
+        if not store.is_initialised() or migrations.schema_version(store) >= SCHEMA_VERSION:
+            return None
+    say(f"upgrading {path} to schema {SCHEMA_VERSION} (copy, then the period summaries)")
+    started = time.perf_counter()
+    migrations.upgrade(path)
+    return round(time.perf_counter() - started, 1)
+
+
 def ensure_database(scale: Scale, path: Path, say: Callable[[str], None] = print) -> dict:
-    """Reuse `path` if it holds the scale's data; else build it (registry, then the scale data)."""
+    """Reuse `path` if it holds the scale's data (upgrading it first if an older version made it);
+    else build it (registry, then the scale data)."""
+    upgraded = _upgrade_if_older(path, say)
     if _holds_scale(path, scale):
-        return {"reused": True}
+        return {"reused": True, **({"upgrade_s": upgraded} if upgraded is not None else {})}
     if path.exists():
         with Store(path) as store:
             if store.is_initialised() and store.scalar(
@@ -760,7 +789,7 @@ def code_version() -> dict[str, str]:
 
     folder = Path(__file__).resolve().parent
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()[:12]
-            for name in ("query.py", "views.py", "imports.py", "scale.py")}
+            for name in ("query.py", "summaries.py", "views.py", "imports.py", "scale.py")}
 
 
 def machine() -> dict:

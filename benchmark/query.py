@@ -134,6 +134,8 @@ additive AS (
         SELECT p.period, o.account_id, o.measure, o.grain, sum(o.value) AS v
         FROM periods p JOIN obs o ON o.s >= p.p_start AND o.e <= p.p_end
         WHERE o.measure IN {sql_list(_ADDITIVE)}
+          -- a custom range counts only when it is the period itself, whatever else lies inside
+          AND (o.grain <> 'custom' OR (o.s = p.p_start AND o.e = p.p_end))
         GROUP BY p.period, p.p_start, p.p_end, o.account_id, o.measure, o.grain
         HAVING sum(o.e - o.s + 1) = any_value(p.p_end - p.p_start + 1)
            AND (o.grain <> 'custom' OR count(*) = 1)
@@ -182,7 +184,7 @@ SELECT period, p_start AS period_start, p_end AS period_end, organisation_id, or
        population, pages, is_demo, {", ".join(_EXTRA_MEASURE_COLUMNS)},
        {", ".join(metric_columns)}
 FROM rows
-ORDER BY p_start, organisation
+ORDER BY p_start, p_end, organisation, organisation_id
 """
 
 
@@ -244,7 +246,7 @@ rows AS (
 SELECT period, p_start AS period_start, p_end AS period_end, organisation_id, organisation, country, kind, code,
        population, pages, is_demo{"".join(", " + c for c in extra)}, {metric_columns}
 FROM rows
-ORDER BY p_start, organisation
+ORDER BY p_start, p_end, organisation, organisation_id
 """
 
 

@@ -75,7 +75,9 @@ series AS (
     FROM graded
     WINDOW run AS (PARTITION BY account_id, measure, grain ORDER BY e ROWS UNBOUNDED PRECEDING)
 ),
-span AS (SELECT min(s) AS first_day, max(e) + 1 AS last_day FROM series),
+-- whole weeks reach up to 3 days past their month, and followers at the start are read the day
+-- before: a week of margin on each side finds every period the rows can answer.
+span AS (SELECT min(s) - 7 AS first_day, max(e) + 7 AS last_day FROM series),
 days AS (SELECT unnest(range(first_day, last_day + INTERVAL 1 DAY, INTERVAL 1 DAY))::DATE AS d FROM span),
 calendar AS (
     SELECT DISTINCT * FROM (

@@ -68,9 +68,7 @@ def watch_table(
     if len(ids) > MAX_WATCHED + 1:
         raise ValidationError(f"a watch list can hold at most {MAX_WATCHED} organisations")
     # One pass for the period and the trend months (a month may be the period itself).
-    months = trailing_months(period, TREND_MONTHS)
-    if period.kind == WEEKS:  # weekly figures: the trend's months as whole weeks, like the period
-        months = [whole_weeks(m) for m in trailing_months(calendar_of(period) or period, TREND_MONTHS)]
+    months = trend_months(period)
     periods = list({p.label: p for p in (period, *months)}.values())
     rows = metric_table(store, ids, platform, periods, metrics=(*WATCH_METRICS, "followers_change"))
     trend = (
@@ -100,6 +98,14 @@ def watch_table(
         shows_demo=bool(frame["is_demo"].fillna(False).any()),
         rows_with_data=int(has_any.sum()),
     )
+
+
+def trend_months(period: Period) -> list[Period]:
+    """The months of the watch table's follower trend: the 12 ending with the period's last month;
+    for a whole-weeks period (weekly figures) those months' whole weeks, like the period itself."""
+    if period.kind == WEEKS:
+        return [whole_weeks(m) for m in trailing_months(calendar_of(period) or period, TREND_MONTHS)]
+    return trailing_months(period, TREND_MONTHS)
 
 
 def _trend_points(followers: pd.Series) -> list[float | None] | None:

@@ -77,10 +77,13 @@ def test_the_floor_and_pandas_give_the_views_figures(tiny_db):
 def test_quarter_length_periods_are_whole_weeks_or_calendar_quarters():
     weekly = perf.quarter_periods(SCALES["national"], 20, 0)
     assert len(weekly) == 20 and weekly[-1].end == date(2025, 12, 28)
-    assert all(p.days == 91 and p.start.isoweekday() == 1 and p.end.isoweekday() == 7 for p in weekly)
+    # each quarter as the whole ISO weeks whose Thursday falls in it (12, 13 or 14), back to back
+    assert all(p.days in (84, 91, 98) and p.start.isoweekday() == 1 and p.end.isoweekday() == 7 for p in weekly)
     assert all((b.start - a.end).days == 1 for a, b in pairwise(weekly))
-    shifted = perf.quarter_periods(SCALES["national"], 1, 5)[0]
-    assert (date(2025, 12, 28) - shifted.end).days == 35
+    assert weekly[-1].label == "2025-W40..2025-W52" and weekly[-2].label == "2025-W27..2025-W39"
+    assert perf.quarter_periods(SCALES["national"], 1, 5)[0].label == "2024-W27..2024-W39"
+    custom = perf.custom_periods(SCALES["national"], 1, 0)[0]
+    assert custom.kind == "custom" and custom.start == date(2025, 10, 2) and custom.days == 91
     daily = perf.quarter_periods(SCALES["xl"], 20, 0)
     assert [p.label for p in daily][-1] == "2025-Q4" and daily[0].label == "2021-Q1"
     assert perf.quarter_periods(SCALES["xl"], 1, 3)[0].label == "2025-Q1"
