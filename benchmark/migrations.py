@@ -46,7 +46,7 @@ def upgrade(path: Path) -> int | None:
         }
     new_path = path.with_name(f".{path.name}.upgrading-{os.getpid()}")
     try:
-        with Store(new_path) as new:
+        with Store(new_path) as new, new.bulk_memory():
             new.create_schema(sequence_starts=starts)
             with new.writer() as cur:
                 cur.execute(f"ATTACH '{_quoted(path)}' AS upgrade_source (READ_ONLY)")

@@ -48,7 +48,6 @@ Skåne, Polisen, SMHI …) are applied to the main pages.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,7 +55,7 @@ from datetime import date
 
 import pandas as pd
 
-from . import settings, summaries
+from . import summaries
 from .demo import ANCHORS, DEMO_NOTICE, remove_demo
 from .errors import BenchmarkError
 from .store import Store
@@ -306,14 +305,8 @@ def load_scale(store: Store, name: str, *, progress: Callable[[str], None] | Non
         raise BenchmarkError("the registry is empty; run `benchmark init` before loading the demo data")
     started = time.perf_counter()
     remove_demo(store)
-    # The commit builds the primary-key index of every inserted row in memory (about 2.5 GB
-    # for national); DuckDB's configured limit (2 GB by default) would make the commit fail,
-    # so the build lifts it and then puts the configured limit back.
-    store.rows(f"SET memory_limit = '{build_memory_limit_mb()}MB'")
-    try:
+    with store.bulk_memory():
         counts = _write(store, scale, say)
-    finally:
-        store.rows(f"SET memory_limit = '{settings.get('duckdb_memory_limit')}'")
     return {**counts, "seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -325,15 +318,6 @@ def account_plan(store: Store, name: str) -> pd.DataFrame:
 
 def _plan_params(scale: Scale) -> dict:
     return {"organisations": scale.organisations or 2**31 - 1, "last_day": scale.last_day, "step": scale.step}
-
-
-def build_memory_limit_mb() -> int:
-    """Three quarters of the machine's memory: what a large build may use (see `load_scale`)."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 8 * 2**30
-    return int(total * 0.75 / 2**20)
 
 
 def _write(store: Store, scale: Scale, say: Callable[[str], None]) -> dict[str, int]:

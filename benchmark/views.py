@@ -71,27 +71,36 @@ def watch_table(
     months = trend_months(period)
     periods = list({p.label: p for p in (period, *months)}.values())
     rows = metric_table(store, ids, platform, periods, metrics=(*WATCH_METRICS, "followers_change"))
-    trend = (
-        rows[rows["period"].isin({m.label for m in months})]
-        .sort_values("period_start")
-        .groupby("organisation_id")["followers"]
-        .agg(_trend_points)
-        .rename("follower_trend")
-    )
-    frame = rows[rows["period"] == period.label].merge(trend, on="organisation_id", how="left")
-    frame["is_own"] = frame["organisation_id"] == own.organisation_id
-    has_any = frame[list(WATCH_METRICS)].notna().any(axis=1)
-    frame["status"] = has_any.map({True: "", False: NO_DATA})
-    frame["platform"] = platform
-    frame = frame.sort_values(
-        ["is_own", "followers", "organisation"], ascending=[False, False, True], na_position="last"
-    ).reset_index(drop=True)
-    columns = [
-        "organisation_id", "organisation", "platform", "period", "code", "country", "kind", "is_own", "pages",
-        *WATCH_METRICS, "followers_change", "follower_trend", "status", "is_demo",
-    ]
+    # Twenty-odd organisations × 13 periods: plain arrays, cheaper here than DataFrame operations.
+    labels = rows["period"].to_numpy(dtype=object)
+    org_ids = rows["organisation_id"].to_numpy(dtype="int64")
+    followers = _as_float(rows["followers"])
+    month_position = {m.label: i for i, m in enumerate(months)}
+    points: dict[int, list[float | None]] = {}
+    for org, label, value in zip(org_ids, labels, followers, strict=True):
+        if label in month_position:
+            points.setdefault(int(org), [None] * len(months))[month_position[label]] = (
+                None if np.isnan(value) else float(value))
+    current = np.flatnonzero(labels == period.label)
+    # Yours first, then by followers (largest first, none last), then by name.
+    order = current[np.lexsort((rows["organisation"].to_numpy(dtype=object)[current],
+                                np.nan_to_num(-followers[current], nan=np.inf),
+                                org_ids[current] != own.organisation_id))]
+    is_own = org_ids[order] == own.organisation_id
+    has_any = rows[list(WATCH_METRICS)].iloc[order].notna().to_numpy().any(axis=1)
+    picked = rows.iloc[order].reset_index(drop=True)
+    trend = [_trend_points(points.get(int(org))) for org in org_ids[order]]
+    frame = pd.DataFrame({
+        "organisation_id": picked["organisation_id"], "organisation": picked["organisation"],
+        "platform": platform, "period": picked["period"], "code": picked["code"], "country": picked["country"],
+        "kind": picked["kind"], "is_own": is_own, "pages": picked["pages"],
+        **{m: picked[m] for m in (*WATCH_METRICS, "followers_change")},
+        "follower_trend": trend,
+        "status": np.where(has_any, "", NO_DATA),
+        "is_demo": picked["is_demo"],
+    })
     return WatchTable(
-        frame=frame[columns],
+        frame=frame,
         period=period,
         platform=platform,
         own=own,
@@ -108,10 +117,9 @@ def trend_months(period: Period) -> list[Period]:
     return trailing_months(period, TREND_MONTHS)
 
 
-def _trend_points(followers: pd.Series) -> list[float | None] | None:
+def _trend_points(points: list[float | None] | None) -> list[float | None] | None:
     """Missing months stay gaps (None), never 0; no line at all when nothing is known."""
-    points = [None if pd.isna(v) else float(v) for v in followers]
-    return points if any(p is not None for p in points) else None
+    return points if points and any(p is not None for p in points) else None
 
 
 # -- Peer ranking ------------------------------------------------------------
@@ -178,10 +186,22 @@ def ranking(
 SUMMARY_METRICS = ("followers", "followers_change", "followers_change_pct", "posts", "posts_per_month")
 
 
+def _as_float(column: pd.Series) -> np.ndarray:
+    """A metric column as floats, NaN where there is no value."""
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _float_array(values: np.ndarray) -> pd.arrays.FloatingArray:
+    missing = np.isnan(values)
+    return pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing)
+
+
 def _ranked(rows: pd.DataFrame, metric_id: str, higher_is_better: bool, members: set[int],
             own_id: int | None) -> pd.DataFrame:
-    value = pd.to_numeric(rows[metric_id], errors="coerce").astype(float).to_numpy()
-    in_group = rows["organisation_id"].isin(members).to_numpy()
+    # A few hundred rows: numpy, not DataFrame operations, whose overhead would cost more than the query.
+    value = _as_float(rows[metric_id])
+    ids = rows["organisation_id"].to_numpy(dtype="int64")
+    in_group = np.isin(ids, np.fromiter(members, dtype="int64", count=len(members)))
     known = ~np.isnan(value)
     # Rank on the value where larger is better, on its negation otherwise: "better" is then "larger".
     oriented = value if higher_is_better else -value
@@ -189,30 +209,27 @@ def _ranked(rows: pd.DataFrame, metric_id: str, higher_is_better: bool, members:
     n = len(member_values)
     safe = np.where(known, oriented, 0.0)
     worse = np.searchsorted(member_values, safe, side="left")
-    better = n - np.searchsorted(member_values, safe, side="right")
+    rank = 1 + n - np.searchsorted(member_values, safe, side="right")
     others = n - in_group.astype(int)
     percentile = np.where(known & (others > 0), 100.0 * worse / np.maximum(others, 1), np.nan)
     median = float(np.median(member_values)) * (1 if higher_is_better else -1) if n else np.nan
-    # NaN stands for "no value" until convert_dtypes turns it into <NA>.
-    frame = pd.DataFrame({
-        "rank": np.where(known, 1.0 + better, np.nan),
-        "organisation_id": rows["organisation_id"].to_numpy(),
-        "organisation": rows["organisation"].to_numpy(),
-        "code": rows["code"].to_numpy(),
-        "country": rows["country"].to_numpy(),
-        "kind": rows["kind"].to_numpy(),
-        "pages": rows["pages"].to_numpy(),
-        "value": value,
-        "percentile": percentile,
-        "peer_median": np.full(len(rows), median),
-        "difference_from_median": value - median,
-        "is_own": (rows["organisation_id"] == (own_id if own_id else -1)).to_numpy(),
-        "in_group": in_group,
-        "is_demo": rows["is_demo"].to_numpy(),
+    # Ranked first by rank (no value last), then members before outsiders, then by name.
+    order = np.lexsort((rows["organisation"].to_numpy(dtype=object), ~in_group,
+                        np.where(known, rank, np.iinfo(np.int64).max)))
+    def passed(column: str):
+        return rows[column].array.take(order)
+
+    return pd.DataFrame({
+        "rank": pd.arrays.IntegerArray(rank[order].astype("int64"), ~known[order]),
+        **{c: passed(c) for c in ("organisation_id", "organisation", "code", "country", "kind", "pages")},
+        "value": passed(metric_id),
+        "percentile": _float_array(percentile[order]),
+        "peer_median": _float_array(np.full(len(rows), median)),
+        "difference_from_median": _float_array(value[order] - median),
+        "is_own": ids[order] == (own_id if own_id else -1),
+        "in_group": in_group[order],
+        "is_demo": rows["is_demo"].to_numpy(dtype=bool, na_value=False)[order],
     })
-    frame = frame.sort_values(["rank", "in_group", "organisation"], ascending=[True, False, True],
-                              na_position="last", kind="stable")
-    return frame.reset_index(drop=True).convert_dtypes()
 
 
 def group_summary(store: Store, group: PeerGroup, platform: str, period: Period) -> GroupSummary:
@@ -223,22 +240,23 @@ def group_summary(store: Store, group: PeerGroup, platform: str, period: Period)
 
 def _summary_of(rows: pd.DataFrame) -> GroupSummary:
     """The summary line over the metric rows of the group's members (one row each)."""
-    def numbers(column: str) -> pd.Series:
-        return pd.to_numeric(rows[column], errors="coerce").astype(float)
-
-    followers, posts, per_month = numbers("followers"), numbers("posts"), numbers("posts_per_month").dropna()
-    growth, change = numbers("followers_change_pct"), numbers("followers_change")
-    losers = rows.assign(change=change)[change < 0].sort_values("change", kind="stable")["organisation"]
+    names = rows["organisation"].to_numpy(dtype=object)
+    followers, posts = _as_float(rows["followers"]), _as_float(rows["posts"])
+    per_month = _as_float(rows["posts_per_month"])
+    per_month = per_month[~np.isnan(per_month)]
+    growth, change = _as_float(rows["followers_change_pct"]), _as_float(rows["followers_change"])
+    losing = np.flatnonzero(change < 0)
+    has_followers, has_growth = bool((~np.isnan(followers)).any()), bool((~np.isnan(growth)).any())
     return GroupSummary(
         members=len(rows),
-        with_data=int((followers.notna() | posts.notna()).sum()),
+        with_data=int((~np.isnan(followers) | ~np.isnan(posts)).sum()),
         avg_posts_per_month=float(per_month.mean()) if len(per_month) else None,
-        median_posts_per_month=float(per_month.median()) if len(per_month) else None,
-        largest_page=rows["organisation"].iloc[int(np.nanargmax(followers.to_numpy()))] if followers.notna().any() else None,
-        largest_followers=int(followers.max()) if followers.notna().any() else None,
-        fastest_growth=rows["organisation"].iloc[int(np.nanargmax(growth.to_numpy()))] if growth.notna().any() else None,
-        fastest_growth_pct=float(growth.max()) if growth.notna().any() else None,
-        lost_followers=list(losers),
+        median_posts_per_month=float(np.median(per_month)) if len(per_month) else None,
+        largest_page=names[int(np.nanargmax(followers))] if has_followers else None,
+        largest_followers=int(np.nanmax(followers)) if has_followers else None,
+        fastest_growth=names[int(np.nanargmax(growth))] if has_growth else None,
+        fastest_growth_pct=float(np.nanmax(growth)) if has_growth else None,
+        lost_followers=list(names[losing[np.argsort(change[losing], kind="stable")]]),
     )
 
 
@@ -266,27 +284,30 @@ def profile(
     if rows.empty:
         frame = pd.DataFrame(columns=columns)
     else:
-        rows = rows.assign(v=pd.to_numeric(rows[metric.id], errors="coerce").astype(float))
-        own = rows[rows["organisation_id"] == organisation.organisation_id].set_index("period")
-        peers = rows[rows["organisation_id"].isin(set(group.organisation_ids))].groupby("period", sort=False)
-        stats = pd.DataFrame({
-            "peer_median": peers["v"].median(),
-            "peer_q1": peers["v"].quantile(0.25),
-            "peer_q3": peers["v"].quantile(0.75),
-            "peers_with_data": peers["v"].count(),
-            "peers_demo": peers["is_demo"].any(),
-        })
-        frame = own.join(stats, how="left").reset_index()
+        # One row per organisation and period, ordered by period: the bands per period with numpy.
+        labels = rows["period"].to_numpy(dtype=object)
+        org_ids = rows["organisation_id"].to_numpy(dtype="int64")
+        values = _as_float(rows[metric.id])
+        demo = rows["is_demo"].to_numpy(dtype=bool, na_value=False)
+        in_group = np.isin(org_ids, np.asarray(group.organisation_ids, dtype="int64"))
+        own_rows = np.flatnonzero(org_ids == organisation.organisation_id)
+        stats = []
+        for row in own_rows:
+            peers = in_group & (labels == labels[row])
+            known = values[peers][~np.isnan(values[peers])]
+            q1, median, q3 = np.quantile(known, [0.25, 0.5, 0.75]) if len(known) else (np.nan,) * 3
+            stats.append((median, q1, q3, len(known), bool(demo[row] or demo[peers].any())))
+        median, q1, q3, count, is_demo = (np.array(c) for c in zip(*stats, strict=True))
         frame = pd.DataFrame({
-            "period": frame["period"],
-            "period_start": frame["period_start"],
-            "value": frame[metric.id],
-            "peer_median": frame["peer_median"],
-            "peer_q1": frame["peer_q1"],
-            "peer_q3": frame["peer_q3"],
-            "peers_with_data": frame["peers_with_data"].fillna(0).astype("int64"),
-            "is_demo": frame["is_demo"].astype(bool) | frame["peers_demo"].fillna(False).astype(bool),
-        }).sort_values("period_start", kind="stable").reset_index(drop=True).convert_dtypes()
+            "period": rows["period"].array.take(own_rows),
+            "period_start": rows["period_start"].array.take(own_rows),
+            "value": rows[metric.id].array.take(own_rows),
+            "peer_median": _float_array(median.astype(float)),
+            "peer_q1": _float_array(q1.astype(float)),
+            "peer_q3": _float_array(q3.astype(float)),
+            "peers_with_data": count.astype("int64"),
+            "is_demo": is_demo.astype(bool),
+        })
     return Profile(
         frame=frame,
         organisation=organisation,

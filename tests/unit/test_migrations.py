@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from benchmark import imports
+from benchmark import imports, summaries
 from benchmark.schema import SCHEMA_VERSION
 from benchmark.store import open_store
 
@@ -45,6 +46,10 @@ def test_v1_database_is_upgraded_with_every_row_kept(tmp_path):
         assert store.scalar("SELECT count(*) FROM watch_list_members") == 1
         assert store.scalar("SELECT count(*) FROM import_files") == 0
         assert store.integrity_problems() == {}
+        # The derived period summaries were built from the copied values: July 2024's posts.
+        assert store.rows("SELECT account_id, period_start, period_end, posts FROM period_summaries "
+                          "WHERE period_end - period_start > 7") == [(1, date(2024, 7, 1), date(2024, 7, 31), 12)]
+        assert summaries.stale_rows(store).empty
         # Numbering goes on after the copied rows.
         plan = imports.plan_import(store, "q.csv", "organisation,platform,period,posts\nLaxå,facebook,2024-08,3\n".encode())
         result = imports.commit_import(store, plan)
