@@ -35,7 +35,7 @@ from .importers.model import (
     UnrecognisedFileError,
 )
 from .metrics import MEASURE_IDS, METRICS, METRICS_BY_ID, WATCH_METRICS, get_metric
-from .periods import parse_period, periods_between
+from .periods import Period, parse_period, periods_between
 from .registry import load_registry, resolve_organisation
 from .store import Store, open_store
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Your organisation next to its watched peers for one platform and period.")
     watch.add_argument("--organisation", required=True, metavar="ORG", help="name, alias or COUNTRY:CODE, e.g. SE:1880")
     watch.add_argument("--platform", required=True, metavar="P", help=", ".join(PLATFORMS))
-    watch.add_argument("--period", required=True, metavar="PERIOD", help="2024-Q3, 2024-07, 2024-W27, 2024 or A..B")
+    watch.add_argument("--period", required=True, metavar="PERIOD", help="2024-Q3, 2024-07, 2024-W27, 2024, 2024-W27..2024-W39 or A..B")
     watch.add_argument("--watch", action="append", metavar="ORG", default=[],
                        help="a peer to watch (repeat); default: the same kind of body in the same country")
     watch.add_argument("--watch-list", metavar="NAME", help="use a saved watch list as the peers")
@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Rank a peer group on one metric for one platform and period.")
     rank.add_argument("--group", required=True, metavar="GROUP", help="KIND:COUNTRY (region:SE), in:NAME (in:Örebro län) or a watch list name")
     rank.add_argument("--platform", required=True, metavar="P", help=", ".join(PLATFORMS))
-    rank.add_argument("--period", required=True, metavar="PERIOD", help="2024-Q3, 2024-07, 2024-W27, 2024 or A..B")
+    rank.add_argument("--period", required=True, metavar="PERIOD", help="2024-Q3, 2024-07, 2024-W27, 2024, 2024-W27..2024-W39 or A..B")
     rank.add_argument("--metric", required=True, metavar="M", help="a metric id (see `benchmark metrics`)")
     rank.add_argument("--organisation", metavar="ORG", help="mark this organisation as your own")
     output_options(rank)
@@ -317,12 +317,26 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fitted(store: Store, platform: str, periods: list[Period]) -> list[Period]:
+    """The periods as the dashboard reads them: with weekly figures only, a month, quarter or year
+    becomes its whole ISO weeks; said on stderr, so that the output stays machine-readable."""
+    weekly = views.weekly_only(store, platform)
+    fitted = [views.fit_period(p, weekly) for p in periods]
+    changed = [(p, f) for p, f in zip(periods, fitted, strict=True) if f != p]
+    if changed:
+        shown = ", ".join(f"{p.label} as {f.label} ({f.start}..{f.end})" for p, f in changed[:3])
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        print(f"note: the {PLATFORMS[platform]} figures are weekly, so whole ISO weeks are read: {shown}{more}",
+              file=sys.stderr)
+    return fitted
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         platform = views.check_platform(args.platform)
         if args.report == "watch":
             own = resolve_organisation(store, args.organisation)
-            period = parse_period(args.period)
+            period = _fitted(store, platform, [parse_period(args.period)])[0]
             if args.watch_list:
                 peers = list(get_watch_list(store, args.watch_list).organisation_ids)
             elif args.watch:
@@ -336,7 +350,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         elif args.report == "ranking":
             metric = get_metric(args.metric)
             group = resolve_group(store, args.group)
-            period = parse_period(args.period)
+            period = _fitted(store, platform, [parse_period(args.period)])[0]
             own_id = resolve_organisation(store, args.organisation).organisation_id if args.organisation else None
             result = views.ranking(store, group, platform, period, metric.id, own_id)
             frame = result.frame.rename(columns={"value": metric.id})
@@ -345,7 +359,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             _emit(frame[columns], args, shows_demo=result.shows_demo)
         elif args.report == "pages":
             organisation = resolve_organisation(store, args.organisation)
-            frame = views.organisation_pages(store, organisation, platform, parse_period(args.period))
+            period = _fitted(store, platform, [parse_period(args.period)])[0]
+            frame = views.organisation_pages(store, organisation, platform, period)
             if frame.empty:
                 raise ValidationError(f"{organisation.name} has no {PLATFORMS[platform]} pages in the database")
             _emit(frame.drop(columns=["account_id"]), args, shows_demo=bool(frame["is_demo"].fillna(False).any()))
@@ -356,7 +371,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             first, last = parse_period(args.first), parse_period(args.last)
             if last.end < first.start:
                 raise ValidationError("--to must not be before --from")
-            periods = periods_between(args.every, first.start, last.end)
+            periods = _fitted(store, platform, periods_between(args.every, first.start, last.end))
             result = views.profile(store, organisation, group, platform, metric.id, periods)
             frame = result.frame.rename(columns={"value": metric.id})
             frame.insert(0, "organisation", organisation.name)

@@ -106,7 +106,7 @@ def _build_sql(unit: str = "organisation") -> str:
     ]
     rolled = [
         f"CASE WHEN count(am.{c}) = count(ac.account_id) AND count(ac.account_id) > 0 "
-        f"THEN sum(am.{c}) END AS {c}"
+        f"THEN sum(am.{c})::BIGINT END AS {c}"
         for c in MEASURE_COLUMNS
     ]
     metric_columns = [f"({m.sql}) AS {m.id}" for m in METRICS]
@@ -220,7 +220,7 @@ def _summary_metric_sql(unit: str, metric_ids: tuple[str, ...]) -> str:
               if c in extra or any(c in metric_inputs(METRICS_BY_ID[m]) for m in metric_ids)]
     rolled = "".join(
         f",\n           CASE WHEN count(s.{c}) = count(ac.account_id) AND count(ac.account_id) > 0 "
-        f"THEN sum(s.{c}) END AS {c}"
+        f"THEN sum(s.{c})::BIGINT END AS {c}"
         for c in needed
     )
     metric_columns = ", ".join(f"({METRICS_BY_ID[m].sql}) AS {m}" for m in metric_ids)
@@ -289,8 +289,8 @@ def _metric_rows(store: Store, unit: str, ids: Sequence[int], platform: str, per
                  metrics: Sequence[str] | None) -> pd.DataFrame:
     metric_ids = _metric_ids(metrics)
     if all(is_summary_period(p) for p in periods):
-        return store.frame(summary_metric_sql(unit, metric_ids), summary_params(ids, platform, periods))
-    frame = store.frame(METRIC_SQL if unit == "organisation" else ACCOUNT_METRIC_SQL,
+        return store.table(summary_metric_sql(unit, metric_ids), summary_params(ids, platform, periods))
+    frame = store.table(METRIC_SQL if unit == "organisation" else ACCOUNT_METRIC_SQL,
                         metric_params(ids, platform, periods))
     return frame if metrics is None else frame[[*_BASE_COLUMNS, *metric_ids]]
 
@@ -309,9 +309,7 @@ def metric_table(
     """
     if not organisation_ids or not periods:
         return pd.DataFrame(columns=["period", "organisation_id", "organisation", "pages"])
-    frame = _metric_rows(store, "organisation", organisation_ids, platform, periods, metrics)
-    # DuckDB returns nullable integers as float with NaN; keep them as nullable Int64/Float64.
-    return frame.convert_dtypes()
+    return _metric_rows(store, "organisation", organisation_ids, platform, periods, metrics)
 
 
 def account_metric_table(
@@ -323,4 +321,4 @@ def account_metric_table(
     if not account_ids or not periods:
         return pd.DataFrame(columns=["period", "account_id", "account", "pages"])
     frame = _metric_rows(store, "account", account_ids, platform, periods, metrics)
-    return frame.rename(columns={"organisation_id": "account_id", "organisation": "account"}).convert_dtypes()
+    return frame.rename(columns={"organisation_id": "account_id", "organisation": "account"})

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import settings
@@ -87,6 +88,15 @@ class Store:
             for name, table in (tables or {}).items():
                 cur.register(name, table)
             return cur.execute(sql, params or []).df()
+
+    def table(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read query into a DataFrame of pandas' nullable types (Int64, Float64, boolean,
+        string): NULL is <NA>, never a NaN that turns a count into a float. For the small results
+        the views show, building it from DuckDB's numpy arrays takes a third of `frame(...)`
+        followed by `convert_dtypes()`."""
+        with self.reader() as cur:
+            arrays = cur.execute(sql, params or []).fetchnumpy()
+        return pd.DataFrame({name: _nullable(values) for name, values in arrays.items()})
 
     def rows(
         self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None,
@@ -180,6 +190,23 @@ class Store:
             """
         )[0]
         return str(self.path.resolve()), int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4])
+
+
+def _nullable(values: np.ndarray) -> Any:
+    """One column of `fetchnumpy()` (a masked array where it holds NULLs) as a nullable pandas array."""
+    data = np.ma.getdata(values)
+    mask = np.ma.getmaskarray(values)
+    kind = data.dtype.kind
+    if kind in "iu":
+        return pd.arrays.IntegerArray(data, mask)
+    if kind == "f":
+        missing = mask | np.isnan(data)
+        return pd.arrays.FloatingArray(np.where(missing, 0.0, data), missing)
+    if kind == "b":
+        return pd.arrays.BooleanArray(data, mask)
+    if kind in "OU":
+        return pd.array(np.where(mask, None, data), dtype="string")
+    return data
 
 
 def bulk_memory_limit_mb() -> int:

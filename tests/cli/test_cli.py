@@ -525,3 +525,30 @@ def test_help(capsys, argv, options):
     assert captured.out.startswith("usage: benchmark")
     for option in options:
         assert option in captured.out
+
+
+def test_reports_read_calendar_periods_as_whole_weeks_on_weekly_figures(capsys, tmp_path):
+    """The tiny scale set is weekly: 2024-Q3 is read as weeks 27–39, with a note on stderr only."""
+    from benchmark.bootstrap import build_database
+    from benchmark.scale import load_scale
+    from benchmark.store import Store
+
+    path = tmp_path / "weekly.duckdb"
+    build_database(path, with_demo=False)
+    with Store(path) as store:
+        load_scale(store, "tiny")
+        expected = dict(store.rows(
+            """
+            SELECT o.name, sum(v.value) FROM period_values v JOIN accounts a USING (account_id)
+            JOIN organisations o USING (organisation_id)
+            WHERE a.platform = 'facebook' AND v.measure = 'posts' AND o.kind = 'region' AND o.country = 'SE'
+              AND v.period_start >= DATE '2024-07-01' AND v.period_end <= DATE '2024-09-29'
+            GROUP BY o.name
+            """))
+    code, out, err = run_main(capsys, path, "report", "ranking", "--group", "region:SE", "--platform", "facebook",
+                              "--period", "2024-Q3", "--metric", "posts", "--format", "csv")
+    assert code == 0, err
+    assert "whole ISO weeks are read: 2024-Q3 as 2024-W27..2024-W39 (2024-07-01..2024-09-29)" in err
+    _, rows = read_csv(out)
+    assert {r["period"] for r in rows} == {"2024-W27..2024-W39"}
+    assert {r["organisation"]: int(r["posts"]) for r in rows} == expected and len(expected) == 21
