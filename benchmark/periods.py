@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 from .errors import PeriodError
@@ -112,6 +113,7 @@ def calendar_of(period: Period) -> Period | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def is_summary_period(period: Period) -> bool:
     """True for the periods `period_summaries` holds: calendar weeks, months, quarters and years,
     and the whole-week version of every month, quarter and year (see `whole_weeks`)."""

@@ -87,17 +87,21 @@ def watch_table(
                                 np.nan_to_num(-followers[current], nan=np.inf),
                                 org_ids[current] != own.organisation_id))]
     is_own = org_ids[order] == own.organisation_id
-    has_any = rows[list(WATCH_METRICS)].iloc[order].notna().to_numpy().any(axis=1)
-    picked = rows.iloc[order].reset_index(drop=True)
-    trend = [_trend_points(points.get(int(org))) for org in org_ids[order]]
+    has_any = np.zeros(len(order), dtype=bool)
+    for metric in WATCH_METRICS:
+        has_any |= ~rows[metric].array.take(order).isna()
+
+    def picked(column: str):
+        return rows[column].array.take(order)
+
     frame = pd.DataFrame({
-        "organisation_id": picked["organisation_id"], "organisation": picked["organisation"],
-        "platform": platform, "period": picked["period"], "code": picked["code"], "country": picked["country"],
-        "kind": picked["kind"], "is_own": is_own, "pages": picked["pages"],
-        **{m: picked[m] for m in (*WATCH_METRICS, "followers_change")},
-        "follower_trend": trend,
+        "organisation_id": picked("organisation_id"), "organisation": picked("organisation"),
+        "platform": platform, "period": picked("period"), "code": picked("code"), "country": picked("country"),
+        "kind": picked("kind"), "is_own": is_own, "pages": picked("pages"),
+        **{m: picked(m) for m in (*WATCH_METRICS, "followers_change")},
+        "follower_trend": [_trend_points(points.get(int(org))) for org in org_ids[order]],
         "status": np.where(has_any, "", NO_DATA),
-        "is_demo": picked["is_demo"],
+        "is_demo": picked("is_demo"),
     })
     return WatchTable(
         frame=frame,

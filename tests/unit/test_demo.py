@@ -86,11 +86,12 @@ def test_remove_and_reload(demo_db_copy):
         organisations = store.scalar("SELECT count(*) FROM organisations")
         removed = remove_demo(store)
         assert removed > 1_000_000
-        for table in ("accounts", "period_values", "posts", "account_daily"):
+        for table in ("accounts", "period_values", "posts", "account_daily", "period_summaries"):
             assert store.scalar(f"SELECT count(*) FROM {table}") == 0
         assert store.scalar("SELECT count(*) FROM organisations") == organisations
         assert store.scalar("SELECT count(*) FROM imports WHERE is_demo AND status = 'committed'") == 0
         assert store.integrity_problems() == {}
         counts = load_demo(store)
         assert store.scalar("SELECT count(*) FROM accounts") == counts["accounts"]
+        assert store.scalar("SELECT count(DISTINCT account_id) FROM period_summaries") == counts["accounts"]
         assert store.integrity_problems() == {}

@@ -137,7 +137,7 @@ def _same(fast: pd.DataFrame, general: pd.DataFrame) -> None:
                                   check_dtype=False, check_exact=False, rtol=1e-12)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(data=_dataset())
 def test_summaries_give_the_rows_of_the_general_query(store: Store, data: dict):
@@ -188,13 +188,34 @@ def test_a_day_stored_twice_counts_once_in_both_paths(put_values):
     assert fast["posts"] == general["posts"] == 7
 
 
-def test_writers_keep_the_summaries_current(demo_db_copy):
-    """Loading and removing the demo data, then an upgrade-free reopen: never a stale row."""
-    from benchmark.demo import remove_demo
+def test_the_demo_load_writes_summaries(demo_store):
+    """(Its removal is checked in tests/unit/test_demo.py.)"""
+    account = demo_store.scalar("SELECT min(account_id) FROM period_values WHERE measure = 'posts'")
+    # the demo is monthly: a quarter's posts are the sum of its three months
+    months = demo_store.scalar("SELECT sum(value) FROM period_values WHERE account_id = ? AND measure = 'posts' "
+                               "AND period_start >= DATE '2024-07-01' AND period_end <= DATE '2024-09-30'", [account])
+    assert months and demo_store.scalar("SELECT posts FROM period_summaries WHERE account_id = ? "
+                                        "AND period_start = DATE '2024-07-01' AND period_end = DATE '2024-09-30'",
+                                        [account]) == months
 
-    with Store(demo_db_copy) as store:
-        assert store.scalar("SELECT count(*) FROM period_summaries") > 0
-        assert summaries.stale_rows(store).empty
-        remove_demo(store)
-        assert store.scalar("SELECT count(*) FROM period_summaries") == 0
-        assert summaries.stale_rows(store).empty
+
+def test_an_import_and_its_undo_keep_the_summaries_current(small_store):
+    from benchmark import imports
+
+    template = ("organisation,platform,period,followers,posts\n"
+                "Region Skåne,facebook,2025-07,1000,4\nRegion Skåne,facebook,2025-08,1010,5\n"
+                "Region Skåne,facebook,2025-09,1030,6\n")
+    result = imports.commit_import(small_store, imports.plan_import(small_store, "q3.csv", template.encode()))
+    assert small_store.rows("SELECT posts, followers_end FROM period_summaries "
+                            "WHERE period_start = DATE '2025-07-01' AND period_end = DATE '2025-09-30'") == [(15, 1030)]
+    assert summaries.stale_rows(small_store).empty
+    again = "organisation,platform,period,posts\nRegion Skåne,facebook,2025-08,50\n"
+    later = imports.commit_import(small_store, imports.plan_import(small_store, "fix.csv", again.encode()))
+    assert small_store.scalar("SELECT posts FROM period_summaries WHERE period_start = DATE '2025-07-01' "
+                              "AND period_end = DATE '2025-09-30'") == 60
+    imports.undo_import(small_store, later.import_id)
+    assert small_store.scalar("SELECT posts FROM period_summaries WHERE period_start = DATE '2025-07-01' "
+                              "AND period_end = DATE '2025-09-30'") == 15
+    imports.undo_import(small_store, result.import_id)
+    assert small_store.scalar("SELECT count(*) FROM period_summaries") == 0
+    assert summaries.stale_rows(small_store).empty
