@@ -411,3 +411,34 @@ def test_unopenable_database_shows_plain_error(tmp_path, monkeypatch, page, titl
     assert not at.dataframe  # the page stops before any table
     # The file is left as it was.
     assert not_a_database.read_text(encoding="utf-8") == "these are my notes, not a database\n"
+
+
+# -- Weekly figures ------------------------------------------------------------
+@pytest.fixture()
+def weekly_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The registry plus the tiny scale set: weekly figures for 2024 only."""
+    from benchmark.bootstrap import build_database
+    from benchmark.scale import load_scale
+    from benchmark.store import Store
+
+    path = tmp_path / "weekly.duckdb"
+    build_database(path, with_demo=False)
+    with Store(path) as store:
+        load_scale(store, "tiny")
+    for name in ("BENCHMARK_DEFAULT_ORGANISATION", "BENCHMARK_DEMO_ON_EMPTY", "BENCHMARK_QUERY_CACHE_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BENCHMARK_DB", str(path))
+    return path
+
+
+def test_ranking_on_weekly_figures_shows_the_quarter_as_whole_weeks(weekly_db):
+    at = open_page(new_app(), "pages/ranking.py")
+    table = assert_page_ok(at, "Peer ranking")
+    # The picker offers the calendar quarter; the page reads its whole ISO weeks and says so.
+    assert at.selectbox(key="ranking.period.kind").value == "quarter"
+    assert at.selectbox(key="ranking.period.quarter").value == "2024-Q4"
+    assert any("weekly, so 2024-Q4 is shown as the whole ISO weeks whose Thursday falls in it: "
+               "2024-W40..2024-W52, 30 Sep 2024 – 29 Dec 2024" in c.value for c in at.caption)
+    assert [h.value for h in at.subheader] == [
+        "Regions in Sweden: Engagement rate by follower, Facebook, 2024-W40..2024-W52"]
+    assert len(table) == 21 and table["value"].notna().all()
