@@ -37,6 +37,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from .errors import BenchmarkError
 from .metrics import ADDITIVE, MEASURES, NON_ADDITIVE, STOCK
 from .query import GRAIN_RANK_SQL, GRAIN_SQL, MEASURE_COLUMNS
 from .store import Store
@@ -143,9 +144,12 @@ def refresh(cur: duckdb.DuckDBPyConnection, account_ids: Sequence[int] | None = 
     transaction, after their values changed; returns the rows written. Rows of accounts that no
     longer hold any value (or no longer exist) are removed.
 
-    The rows are worked out a batch of accounts at a time into a scratch table, then written in
-    order of period length and end (DuckDB's sort spills to disk when it must), so that a lookup
-    of one period reads few row groups.
+    The rows are worked out a batch of accounts at a time, each batch into a scratch table of its
+    own, then written in one statement in order of period length and end (DuckDB's sort spills to
+    disk when it must), so that a lookup of one period reads few row groups. One table per batch,
+    because with DuckDB 2.0.0 a second `INSERT … SELECT` of this query into a table that already
+    took more than one row group (122,880 rows) in the same transaction left the table empty, without
+    an error; the count check below makes any such loss fail the transaction instead.
     """
     if account_ids is None:
         ids = [r[0] for r in cur.execute("SELECT account_id FROM accounts ORDER BY account_id").fetchall()]
@@ -156,15 +160,26 @@ def refresh(cur: duckdb.DuckDBPyConnection, account_ids: Sequence[int] | None = 
             return 0
         cur.execute(f"DELETE FROM {TABLE} WHERE account_id IN (SELECT unnest($account_ids::INTEGER[]))",
                     {"account_ids": ids})
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE fresh_summaries AS SELECT {_INSERT_COLUMNS} FROM {TABLE} LIMIT 0")
+    batches = [f"fresh_summaries_{n}" for n in range(0, len(ids), BATCH_ACCOUNTS)]
     try:
-        for first in range(0, len(ids), BATCH_ACCOUNTS):
-            cur.execute(f"INSERT INTO fresh_summaries {_SOME}", {"account_ids": ids[first:first + BATCH_ACCOUNTS]})
-        return int(cur.execute(
-            f"INSERT INTO {TABLE} ({_INSERT_COLUMNS}) SELECT {_INSERT_COLUMNS} FROM fresh_summaries "
-            "ORDER BY days, period_end, account_id").fetchone()[0])
+        expected = 0
+        for name, first in zip(batches, range(0, len(ids), BATCH_ACCOUNTS), strict=True):
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {_SOME}",
+                        {"account_ids": ids[first:first + BATCH_ACCOUNTS]})
+            expected += int(cur.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+        if not batches:
+            return 0
+        union = " UNION ALL ".join(f"SELECT {_INSERT_COLUMNS} FROM {name}" for name in batches)
+        cur.execute(f"INSERT INTO {TABLE} ({_INSERT_COLUMNS}) {union} ORDER BY days, period_end, account_id")
+        written = int(cur.execute(f"SELECT count(*) FROM {TABLE} WHERE account_id IN "
+                                  "(SELECT unnest($account_ids::INTEGER[]))", {"account_ids": ids}).fetchone()[0])
+        if written != expected:
+            raise BenchmarkError(f"period summaries: {expected} rows were worked out but {written} written; "
+                                 "nothing was changed (the whole write was rolled back)")
+        return written
     finally:
-        cur.execute("DROP TABLE IF EXISTS fresh_summaries")
+        for name in batches:
+            cur.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def stale_rows(store: Store) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from itertools import pairwise
 import pytest
 
 from benchmark import perf
+from benchmark.periods import is_summary_period
 from benchmark.scale import SCALES
 
 
@@ -83,7 +84,8 @@ def test_quarter_length_periods_are_whole_weeks_or_calendar_quarters():
     assert weekly[-1].label == "2025-W40..2025-W52" and weekly[-2].label == "2025-W27..2025-W39"
     assert perf.quarter_periods(SCALES["national"], 1, 5)[0].label == "2024-W27..2024-W39"
     custom = perf.custom_periods(SCALES["national"], 1, 0)[0]
-    assert custom.kind == "custom" and custom.start == date(2025, 10, 2) and custom.days == 91
+    assert custom.kind == "custom" and custom.start == date(2025, 9, 22) and custom.days == 91
+    assert custom.start.isoweekday() == 1 and not is_summary_period(custom)
     daily = perf.quarter_periods(SCALES["xl"], 20, 0)
     assert [p.label for p in daily][-1] == "2025-Q4" and daily[0].label == "2021-Q1"
     assert perf.quarter_periods(SCALES["xl"], 1, 3)[0].label == "2025-Q1"
