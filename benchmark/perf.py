@@ -66,7 +66,6 @@ from .periods import (
     custom_period,
     month_period,
     periods_between,
-    trailing_months,
     whole_weeks,
 )
 from .registry import Organisation, get_organisation

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import lru_cache
 
 import pandas as pd
 
@@ -192,15 +193,21 @@ METRIC_SQL = _build_sql()
 ACCOUNT_METRIC_SQL = _build_sql("account")
 
 
-def metric_params(unit_ids: Sequence[int], platform: str, periods: Sequence[Period]) -> dict[str, object]:
-    """The parameters of METRIC_SQL / ACCOUNT_METRIC_SQL. The window is passed as constants (the day
-    before the first period, for followers at start, to the last day) so DuckDB skips row groups by date."""
+def _unit_params(unit_ids: Sequence[int], platform: str, periods: Sequence[Period]) -> dict[str, object]:
     return {
         "labels": [p.label for p in periods],
         "starts": [p.start for p in periods],
         "ends": [p.end for p in periods],
         "org_ids": [int(i) for i in unit_ids],
         "platform": platform,
+    }
+
+
+def metric_params(unit_ids: Sequence[int], platform: str, periods: Sequence[Period]) -> dict[str, object]:
+    """The parameters of METRIC_SQL / ACCOUNT_METRIC_SQL. The window is passed as constants (the day
+    before the first period, for followers at start, to the last day) so DuckDB skips row groups by date."""
+    return {
+        **_unit_params(unit_ids, platform, periods),
         "window_start": min(p.start for p in periods) - timedelta(days=1),
         "window_end": max(p.end for p in periods),
     }
@@ -250,24 +257,13 @@ ORDER BY p_start, p_end, organisation, organisation_id
 """
 
 
-_SUMMARY_SQL_CACHE: dict[tuple[str, tuple[str, ...]], str] = {}
-
-
-def summary_metric_sql(unit: str, metric_ids: tuple[str, ...]) -> str:
-    key = (unit, metric_ids)
-    if key not in _SUMMARY_SQL_CACHE:
-        _SUMMARY_SQL_CACHE[key] = _summary_metric_sql(unit, metric_ids)
-    return _SUMMARY_SQL_CACHE[key]
+summary_metric_sql = lru_cache(maxsize=256)(_summary_metric_sql)
 
 
 def summary_params(unit_ids: Sequence[int], platform: str, periods: Sequence[Period]) -> dict[str, object]:
     """The parameters of `summary_metric_sql`."""
     return {
-        "labels": [p.label for p in periods],
-        "starts": [p.start for p in periods],
-        "ends": [p.end for p in periods],
-        "org_ids": [int(i) for i in unit_ids],
-        "platform": platform,
+        **_unit_params(unit_ids, platform, periods),
         "min_days": min(p.days for p in periods),
         "max_days": max(p.days for p in periods),
         "first_end": min(p.end for p in periods),

@@ -1,6 +1,7 @@
 """Whole ISO weeks: week ranges, the whole-week version of months, quarters and years, and back."""
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -70,7 +71,7 @@ def test_week_and_custom_kinds_are_what_they_say():
 @pytest.mark.parametrize("year", [2024, 2026])
 def test_months_whole_weeks_tile_the_year(year):
     months = [whole_weeks(m) for m in _months(year)]
-    for before, after in zip(months, months[1:]):
+    for before, after in pairwise(months):
         assert after.start == before.end + timedelta(days=1), (before, after)
     assert (months[0].start, months[-1].end) == (whole_weeks(year_period(year)).start, whole_weeks(year_period(year)).end)
     assert sum(m.days for m in months) == whole_weeks(year_period(year)).days
