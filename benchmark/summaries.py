@@ -160,26 +160,26 @@ def refresh(cur: duckdb.DuckDBPyConnection, account_ids: Sequence[int] | None = 
             return 0
         cur.execute(f"DELETE FROM {TABLE} WHERE account_id IN (SELECT unnest($account_ids::INTEGER[]))",
                     {"account_ids": ids})
+    if not ids:
+        return 0
+    # Scratch tables made in the caller's transaction go with its rollback if anything fails, so
+    # they are dropped only on success (a DROP in an aborted transaction would hide the real error).
     batches = [f"fresh_summaries_{n}" for n in range(0, len(ids), BATCH_ACCOUNTS)]
-    try:
-        expected = 0
-        for name, first in zip(batches, range(0, len(ids), BATCH_ACCOUNTS), strict=True):
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {_SOME}",
-                        {"account_ids": ids[first:first + BATCH_ACCOUNTS]})
-            expected += int(cur.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
-        if not batches:
-            return 0
-        union = " UNION ALL ".join(f"SELECT {_INSERT_COLUMNS} FROM {name}" for name in batches)
-        cur.execute(f"INSERT INTO {TABLE} ({_INSERT_COLUMNS}) {union} ORDER BY days, period_end, account_id")
-        written = int(cur.execute(f"SELECT count(*) FROM {TABLE} WHERE account_id IN "
-                                  "(SELECT unnest($account_ids::INTEGER[]))", {"account_ids": ids}).fetchone()[0])
-        if written != expected:
-            raise BenchmarkError(f"period summaries: {expected} rows were worked out but {written} written; "
-                                 "nothing was changed (the whole write was rolled back)")
-        return written
-    finally:
-        for name in batches:
-            cur.execute(f"DROP TABLE IF EXISTS {name}")
+    expected = 0
+    for name, first in zip(batches, range(0, len(ids), BATCH_ACCOUNTS), strict=True):
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {_SOME}",
+                    {"account_ids": ids[first:first + BATCH_ACCOUNTS]})
+        expected += int(cur.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+    union = " UNION ALL ".join(f"SELECT {_INSERT_COLUMNS} FROM {name}" for name in batches)
+    cur.execute(f"INSERT INTO {TABLE} ({_INSERT_COLUMNS}) {union} ORDER BY days, period_end, account_id")
+    written = int(cur.execute(f"SELECT count(*) FROM {TABLE} WHERE account_id IN "
+                              "(SELECT unnest($account_ids::INTEGER[]))", {"account_ids": ids}).fetchone()[0])
+    if written != expected:
+        raise BenchmarkError(f"period summaries: {expected} rows were worked out but {written} written; "
+                             "nothing was changed (the whole write was rolled back)")
+    for name in batches:
+        cur.execute(f"DROP TABLE {name}")
+    return written
 
 
 def stale_rows(store: Store) -> pd.DataFrame:

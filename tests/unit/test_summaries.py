@@ -234,3 +234,10 @@ def test_a_rebuild_in_large_batches_loses_no_row(demo_db_copy, monkeypatch):
         after = store.rows("SELECT count(*), count(DISTINCT account_id), sum(hash(account_id, period_start, "
                            "period_end, posts, followers_end)) FROM period_summaries")[0]
         assert after == before
+
+
+def test_a_rebuild_of_a_database_without_accounts_writes_nothing(small_store):
+    with small_store.writer() as cur:
+        assert summaries.refresh(cur) == 0
+        assert summaries.refresh(cur, []) == 0
+    assert small_store.scalar("SELECT count(*) FROM period_summaries") == 0
