@@ -457,6 +457,13 @@ def cases(store: Store, scale: Scale, repeat: int) -> list[Case]:
     custom_inputs = [{**x, "period": custom_periods(scale, 1, i * 5)[0]} for i, x in enumerate(ranking_inputs)]
     period_kind = "quarters as whole ISO weeks" if scale.grain == "week" else "calendar quarters"
     profile_count = len(profile_inputs[0]["periods"]) if profile_inputs else 0
+    # The ranking's view, floor and pandas versions: timed on summary periods and on custom ranges.
+    ranking_calls = (
+        lambda x: _shown(views.ranking(store, x["group"], x["platform"], x["period"], x["metric"], x["own_id"]).frame,
+                         "value"),
+        lambda x: floor_ranking(store, scale, x),
+        lambda x: pandas_ranking(store, scale, x),
+    )
     return [
         Case("watch_table",
              f"a Swedish region and the other {len(region_orgs) - 1} regions, one of {period_kind} + 12 trend months; "
@@ -469,9 +476,7 @@ def cases(store: Store, scale: Scale, repeat: int) -> list[Case]:
              f"all {len(municipalities.organisation_ids)} Swedish municipalities, one of {period_kind}, one metric; "
              "platform, period, metric and own municipality vary",
              ranking_inputs,
-             lambda x: _shown(views.ranking(store, x["group"], x["platform"], x["period"], x["metric"], x["own_id"]).frame,
-                              "value"),
-             lambda x: floor_ranking(store, scale, x), lambda x: pandas_ranking(store, scale, x)),
+             *ranking_calls),
         Case("profile",
              f"one Swedish region against the {len(regions.organisation_ids)} regions over {profile_count} "
              f"consecutive {period_kind}; region, platform, metric and periods vary",
@@ -489,9 +494,7 @@ def cases(store: Store, scale: Scale, repeat: int) -> list[Case]:
              "as ranking, but for 13-week ranges a week (weekly data) or 3 days (daily data) before a "
              "quarter's start, which no period summary holds: the general query (query.METRIC_SQL)",
              custom_inputs,
-             lambda x: _shown(views.ranking(store, x["group"], x["platform"], x["period"], x["metric"], x["own_id"]).frame,
-                              "value"),
-             lambda x: floor_ranking(store, scale, x), lambda x: pandas_ranking(store, scale, x)),
+             *ranking_calls),
     ]
 
 
@@ -737,13 +740,20 @@ def measure_app(database: Path, timeout: float = 120.0) -> dict:
         except Exception as exc:  # noqa: BLE001 - a report of what failed is the point here
             return {**result, "measured": False, "reason": f"{type(exc).__name__}: {str(exc)[:300]}"}
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+            stop_process(process)
             browser.close()
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a started app server: politely, then by force; also used by the browser tests."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
 
 
 def _wait_for_table(page: Any) -> None:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmark.perf import stop_process
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS = REPO_ROOT / "test-results"
 STARTUP_TIMEOUT = 60.0
@@ -95,17 +97,6 @@ def _server_output(log_dir: Path) -> str:
     return "\n".join(parts)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def dashboard_url(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a dashboard serving its own copy of the demo database."""
@@ -141,13 +132,13 @@ def dashboard_url(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) 
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 pass
             if time.monotonic() > deadline:
-                _stop(process)
+                stop_process(process)
                 pytest.fail(f"the dashboard did not answer {base}/_stcore/health within {STARTUP_TIMEOUT:.0f} s\n"
                             f"{_server_output(work)}", pytrace=False)
             time.sleep(0.5)
         yield base
     finally:
-        _stop(process)
+        stop_process(process)
         stdout.close()
         stderr.close()
 
