@@ -25,7 +25,8 @@ def _axis_format(metric_id: str) -> str:
     return f",.{metric.decimals}f"
 
 
-def ranking_bars(frame: pd.DataFrame, metric_id: str, peer_median: float | None, max_bars: int = MAX_BARS) -> alt.Chart:
+def ranking_bars(frame: pd.DataFrame, metric_id: str, peer_median: float | None, max_bars: int = MAX_BARS,
+                 lang: str = "en") -> alt.Chart:
     """Horizontal bars, best first; the top `max_bars` plus your organisation if it is further down."""
     metric = get_metric(metric_id)
     ranked = frame[frame["value"].notna()].copy()
@@ -60,7 +61,7 @@ def ranking_bars(frame: pd.DataFrame, metric_id: str, peer_median: float | None,
     return alt.layer(*layers).properties(height=max(120, 22 * len(data)), width="container")
 
 
-def profile_lines(frame: pd.DataFrame, metric_id: str, organisation: str) -> alt.Chart:
+def profile_lines(frame: pd.DataFrame, metric_id: str, organisation: str, lang: str = "en") -> alt.Chart:
     """The organisation's line against the peer median (dashed) and the interquartile band."""
     metric = get_metric(metric_id)
     data = pd.DataFrame({

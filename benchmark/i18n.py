@@ -127,6 +127,14 @@ def text(key: str, lang: str, /, **params: object) -> str:
     return template.format(**params) if params else template
 
 
+def error_text(error: BaseException, lang: str) -> str:
+    """The message of an error in `lang`: its catalogue text when it carries a `key`, else `str(error)`."""
+    key = getattr(error, "key", None)
+    if key and f"error.{key}" in catalogue(ENGLISH):
+        return text(f"error.{key}", lang, **getattr(error, "params", {}))
+    return str(error)
+
+
 def placeholders(template: str) -> set[str]:
     return set(PLACEHOLDER.findall(template))
 

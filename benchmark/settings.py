@@ -51,6 +51,20 @@ SETTINGS: tuple[Setting, ...] = (
         "The organisation the pages start with, by name, alias or COUNTRY:CODE, until the user picks another.",
     ),
     Setting(
+        "default_language",
+        "BENCHMARK_LANGUAGE",
+        "en",
+        "The language of the pages and exports (sv, da, nb or en) for a user whose browser asks for "
+        "none of the four; the `lang` of a shared link and the user's own choice win over it.",
+    ),
+    Setting(
+        "pptx_template",
+        "BENCHMARK_PPTX_TEMPLATE",
+        "",
+        "A PowerPoint file (.pptx) whose slide masters and layouts the exported decks use, so they "
+        "carry your organisation's design; empty: the built-in 16:9 design.",
+    ),
+    Setting(
         "query_cache_seconds",
         "BENCHMARK_QUERY_CACHE_SECONDS",
         "600",

@@ -1,0 +1,164 @@
+"""The state of a view as plain text: what a shared link, a saved deck slide and an export describe.
+
+A `ViewState` names everything a view shows in the users' own identifiers (organisation codes such as
+`SE:1880`, group specs such as `region:SE`, period labels such as `2025-Q3`), so the same value
+round-trips through a URL query string, a row of `deck_slides` and the command line.
+
+Parsing is strict and never evaluates anything: each parameter must match its own pattern or closed
+list, an unknown parameter or a malformed value is *reported* (`ParsedState.problems`) and left out,
+so the page falls back to its default for it. Whether a well-formed value names something that
+exists (an organisation, a saved watch list) is checked where the store is at hand
+(`resolve`, below), with the same reporting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Iterable, Mapping
+from urllib.parse import parse_qsl, urlencode
+
+from .errors import BenchmarkError
+from .i18n import LANGUAGES
+from .metrics import METRIC_IDS
+from .periods import parse_period
+from .vocabulary import PLATFORMS
+
+PAGES = ("watch", "ranking", "profile")
+EVERY = ("month", "quarter", "year")
+MAX_WATCHED_IN_LINK = 200
+MAX_VALUE_LENGTH = 200
+
+_ORG_CODE = re.compile(r"^[A-Z]{2}:[0-9A-Za-z][0-9A-Za-z._-]{0,39}$")
+# KIND:COUNTRY, in:AREA or a watch list's name: printable text without control characters.
+_GROUP = re.compile(r"^[^\x00-\x1f\x7f]{1,%d}$" % MAX_VALUE_LENGTH)
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """One view, as a link or a deck slide names it. None means "the page's default"."""
+
+    page: str = "watch"
+    org: str | None = None  # your organisation, COUNTRY:CODE
+    group: str | None = None  # peer group spec (ranking, profile)
+    watch: tuple[str, ...] | None = None  # watched organisations (Pages to watch), COUNTRY:CODE each
+    platform: str | None = None
+    period: str | None = None  # watch, ranking: a period label
+    metric: str | None = None  # ranking, profile
+    every: str | None = None  # profile: month, quarter or year
+    first: str | None = None  # profile: first period label
+    last: str | None = None  # profile: last period label
+    lang: str | None = None
+
+    def to_query(self) -> dict[str, str]:
+        """The URL query parameters, in a fixed order, without the page and without defaults."""
+        query: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "page" or value is None:
+                continue
+            query[PARAM_OF[f.name]] = ",".join(value) if isinstance(value, tuple) else str(value)
+        return query
+
+    def to_query_string(self) -> str:
+        """`page=ranking&org=SE%3A1880&…`: the page included, for a deck slide or a CLI round trip."""
+        return urlencode({"page": self.page, **self.to_query()})
+
+
+# The URL's parameter names: short, stable, and `from`/`to` rather than Python's `first`/`last`.
+PARAM_OF = {"page": "page", "org": "org", "group": "group", "watch": "watch", "platform": "platform",
+            "period": "period", "metric": "metric", "every": "every", "first": "from", "last": "to",
+            "lang": "lang"}
+FIELD_OF = {param: name for name, param in PARAM_OF.items()}
+
+
+@dataclass(frozen=True)
+class ParsedState:
+    state: ViewState
+    problems: tuple[str, ...] = field(default=())
+
+
+def _check_period(value: str) -> str | None:
+    try:
+        parse_period(value)
+    except BenchmarkError as exc:
+        return str(exc)
+    return None
+
+
+def _problem(param: str, value: str, why: str) -> str:
+    shown = value if len(value) <= 60 else value[:57] + "…"
+    return f"link parameter {param}={shown!r} ignored: {why}"
+
+
+def parse_query(params: Mapping[str, str | Iterable[str]] | str, page: str | None = None) -> ParsedState:
+    """A ViewState from URL query parameters (a mapping, or a query string); problems reported, not raised.
+
+    `page` is the page the link opened (from the URL path); a `page` parameter, as a deck slide
+    stores it, is used when `page` is not given.
+    """
+    if isinstance(params, str):
+        pairs = parse_qsl(params.lstrip("?"), keep_blank_values=True, max_num_fields=64)
+    else:
+        pairs = []
+        for key, value in params.items():
+            values = [value] if isinstance(value, str) else list(value)
+            pairs.extend((key, v) for v in values)
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for key, value in pairs:
+        if key not in FIELD_OF:
+            problems.append(_problem(key, value, "not a parameter of this dashboard ("
+                                     + ", ".join(p for p in PARAM_OF.values()) + ")"))
+        elif key in seen:
+            problems.append(_problem(key, value, "given more than once; the first value is used"))
+        else:
+            seen[key] = value
+    values: dict[str, object] = {}
+    for param, raw in seen.items():
+        name = FIELD_OF[param]
+        value = raw.strip()
+        if len(value) > (MAX_VALUE_LENGTH if name != "watch" else 16 * MAX_WATCHED_IN_LINK):
+            problems.append(_problem(param, value, "too long"))
+            continue
+        why = _why_invalid(name, value)
+        if why:
+            problems.append(_problem(param, value, why))
+            continue
+        values[name] = tuple(v.strip().upper() for v in value.split(",") if v.strip()) if name == "watch" else value
+    if page is not None:
+        values["page"] = page
+    values.setdefault("page", "watch")
+    return ParsedState(ViewState(**values), tuple(problems))  # type: ignore[arg-type]
+
+
+def _why_invalid(name: str, value: str) -> str | None:
+    """Why `value` cannot be the field `name`, or None when it is well-formed."""
+    if name == "page":
+        return None if value in PAGES else "pages are " + ", ".join(PAGES)
+    if name == "org":
+        return None if _ORG_CODE.match(value.upper()) else "write an organisation as COUNTRY:CODE, e.g. SE:1880"
+    if name == "group":
+        return None if _GROUP.match(value) else "not a peer group"
+    if name == "watch":
+        codes = [v.strip() for v in value.split(",") if v.strip()]
+        if len(codes) > MAX_WATCHED_IN_LINK:
+            return f"at most {MAX_WATCHED_IN_LINK} organisations"
+        bad = [c for c in codes if not _ORG_CODE.match(c.upper())]
+        return None if not bad else f"{bad[0]!r} is not COUNTRY:CODE"
+    if name == "platform":
+        return None if value in PLATFORMS else "platforms are " + ", ".join(PLATFORMS)
+    if name in ("period", "first", "last"):
+        return _check_period(value)
+    if name == "metric":
+        return None if value in METRIC_IDS else "not a metric id (see `benchmark metrics`)"
+    if name == "every":
+        return None if value in EVERY else "write month, quarter or year"
+    if name == "lang":
+        return None if value in LANGUAGES else "languages are " + ", ".join(LANGUAGES)
+    return "unknown"
+
+
+def without(state: ViewState, *names: str) -> ViewState:
+    """The state with some fields back at their defaults (after a value named nothing that exists)."""
+    return replace(state, **{name: None for name in names})
