@@ -1,6 +1,7 @@
 """Upgrading a database made by an older version of the tool.
 
-Every upgrade works the same way, whatever changed: build a new file with the
+An upgrade that only adds tables (schema.ADDED_TABLES) creates them in place, in one
+transaction. Every other upgrade works the same way, whatever changed: build a new file with the
 current schema beside the old one, copy every table's rows (columns the old
 schema lacks become NULL or their default), rebuild the derived tables
 (`period_summaries`) from them, check the row counts, keep the old
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from . import summaries
 from .errors import BenchmarkError
-from .schema import SCHEMA_VERSION, TABLES
+from .schema import ADDED_TABLES, SCHEMA_VERSION, TABLES
 from .store import Store
 
 
@@ -33,6 +34,11 @@ def upgrade(path: Path) -> int | None:
         version = schema_version(old)
         if version >= SCHEMA_VERSION:
             return None
+        if version and all(v in ADDED_TABLES for v in range(version + 1, SCHEMA_VERSION + 1)):
+            # Only new tables since then: create them in place, in one transaction, rather than
+            # copying millions of rows; an interruption leaves the old version, which retries.
+            old.create_schema()
+            return version
         old.rows("CHECKPOINT")  # no WAL may stay behind next to the renamed file
         counts = {t.name: _count(old, t.name) for t in TABLES}
         starts = {

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from .metrics import ADDITIVE, MEASURE_IDS, MEASURES, SIGNED_MEASURES, STOCK
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS, sql_list
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+# Versions whose upgrade to the next only adds tables: done in place, in one transaction,
+# instead of copying a database of millions of rows (see migrations.upgrade).
+ADDED_TABLES: dict[int, tuple[str, ...]] = {4: ("decks", "deck_slides")}
 
 # Foreign keys point only at rows that are never deleted (imports are an
 # append-only log; organisations stay). DuckDB cannot delete a parent row whose
@@ -37,6 +40,8 @@ INTEGRITY_CHECKS: dict[str, str] = {
         "AND file_sha256 NOT IN (SELECT file_sha256 FROM import_files)",
     "members of unknown watch lists":
         "SELECT * FROM watch_list_members WHERE watch_list_id NOT IN (SELECT watch_list_id FROM watch_lists)",
+    "slides of unknown decks":
+        "SELECT * FROM deck_slides WHERE deck_id NOT IN (SELECT deck_id FROM decks)",
     "rows of undone imports":
         "SELECT import_id FROM period_values WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'undone') "
         "UNION ALL SELECT import_id FROM account_daily WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'undone') "
@@ -314,6 +319,33 @@ TABLES: tuple[Table, ...] = (
         primary_key=("watch_list_id", "organisation_id"),
         foreign_keys=(("organisation_id", "organisations(organisation_id)"),),
     ),
+    Table(
+        "decks",
+        "Saved sequences of views for presentation mode and for one PowerPoint file (a network meeting's slides).",
+        (
+            Column("deck_id", "INTEGER", "Identifier.", required=True, default="nextval('decks_seq')"),
+            Column("name", "VARCHAR", "Name as last saved.", required=True),
+            Column("name_key", "VARCHAR", "The name case-folded without diacritics: unique.", required=True),
+            Column("created_at", "TIMESTAMP", "Created (UTC).", required=True, default="current_timestamp"),
+            Column("updated_at", "TIMESTAMP", "Last changed (UTC).", required=True, default="current_timestamp"),
+        ),
+        primary_key=("deck_id",),
+        unique=(("name_key",),),
+        sequence="decks_seq",
+    ),
+    Table(
+        "deck_slides",
+        "The views of each deck, in order. A view is stored as the query string of a shared link "
+        "(`page=ranking&org=SE%3A1880&…`, see `benchmark/viewstate.py`), so a slide shows the figures "
+        "current when it is presented, and a slide whose organisation or group is gone is reported, not lost.",
+        (
+            Column("deck_id", "INTEGER", "The deck.", required=True),
+            Column("position", "INTEGER", "1 for the first slide.", required=True, check="position >= 1"),
+            Column("view", "VARCHAR", "The view, as a link's query string.", required=True),
+            Column("note", "VARCHAR", "The presenter's caption for the slide."),
+        ),
+        primary_key=("deck_id", "position"),
+    ),
 )
 
 # Tables whose rows an upload may replace. The replaced rows move to
@@ -395,6 +427,7 @@ def data_model_markdown() -> str:
         "         │                                └─< period_summaries (derived from the two value tables)",
         "         └── (every data row has import_id and source_row; imports are never deleted)",
         "watch_lists ─< watch_list_members >─ organisations",
+        "decks ─< deck_slides (each a view's link parameters)",
         "```",
         "",
     ]

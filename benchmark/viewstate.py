@@ -24,7 +24,8 @@ from .metrics import METRIC_IDS
 from .periods import parse_period
 from .vocabulary import PLATFORMS
 
-PAGES = ("watch", "ranking", "profile")
+PAGES = ("watch", "ranking", "profile")  # the views a link, a slide or an export can name
+MAX_SLIDE = 999
 EVERY = ("month", "quarter", "year")
 MAX_WATCHED_IN_LINK = 200
 MAX_VALUE_LENGTH = 200
@@ -49,6 +50,8 @@ class ViewState:
     first: str | None = None  # profile: first period label
     last: str | None = None  # profile: last period label
     lang: str | None = None
+    deck: str | None = None  # presentation mode: the deck shown
+    slide: int | None = None  # presentation mode: its slide, from 1
 
     def to_query(self) -> dict[str, str]:
         """The URL query parameters, in a fixed order, without the page and without defaults."""
@@ -68,7 +71,7 @@ class ViewState:
 # The URL's parameter names: short, stable, and `from`/`to` rather than Python's `first`/`last`.
 PARAM_OF = {"page": "page", "org": "org", "group": "group", "watch": "watch", "platform": "platform",
             "period": "period", "metric": "metric", "every": "every", "first": "from", "last": "to",
-            "lang": "lang"}
+            "lang": "lang", "deck": "deck", "slide": "slide"}
 FIELD_OF = {param: name for name, param in PARAM_OF.items()}
 
 
@@ -125,7 +128,14 @@ def parse_query(params: Mapping[str, str | Iterable[str]] | str, page: str | Non
         if why:
             problems.append(_problem(param, value, why))
             continue
-        values[name] = tuple(v.strip().upper() for v in value.split(",") if v.strip()) if name == "watch" else value
+        if name == "watch":
+            values[name] = tuple(v.strip().upper() for v in value.split(",") if v.strip())
+        elif name == "slide":
+            values[name] = int(value)
+        elif name == "org":
+            values[name] = value.upper()
+        else:
+            values[name] = value
     if page is not None:
         values["page"] = page
     values.setdefault("page", "watch")
@@ -135,7 +145,7 @@ def parse_query(params: Mapping[str, str | Iterable[str]] | str, page: str | Non
 def _why_invalid(name: str, value: str) -> str | None:
     """Why `value` cannot be the field `name`, or None when it is well-formed."""
     if name == "page":
-        return None if value in PAGES else "pages are " + ", ".join(PAGES)
+        return None if value in (*PAGES, "present") else "pages are " + ", ".join(PAGES)
     if name == "org":
         return None if _ORG_CODE.match(value.upper()) else "write an organisation as COUNTRY:CODE, e.g. SE:1880"
     if name == "group":
@@ -154,6 +164,10 @@ def _why_invalid(name: str, value: str) -> str | None:
         return None if value in METRIC_IDS else "not a metric id (see `benchmark metrics`)"
     if name == "every":
         return None if value in EVERY else "write month, quarter or year"
+    if name == "deck":
+        return None if _GROUP.match(value) else "not a deck name"
+    if name == "slide":
+        return None if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_SLIDE else f"write a slide number from 1 to {MAX_SLIDE}"
     if name == "lang":
         return None if value in LANGUAGES else "languages are " + ", ".join(LANGUAGES)
     return "unknown"

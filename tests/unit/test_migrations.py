@@ -75,3 +75,22 @@ def test_current_database_is_not_touched(tmp_path, small_store):
     with open_store(path):
         pass
     assert not list(Path(path).parent.glob("*.bak"))
+
+
+def test_schema_3_gains_the_deck_tables_in_place_without_a_copy(tmp_path, small_store):
+    path = Path(small_store.path)
+    with small_store.writer() as cur:
+        cur.execute("DROP TABLE deck_slides")
+        cur.execute("DROP TABLE decks")
+        cur.execute("DROP SEQUENCE decks_seq")
+        cur.execute("UPDATE schema_info SET value = '3' WHERE key = 'schema_version'")
+    values_before = small_store.scalar("SELECT count(*) FROM period_values")
+    small_store.close()
+    with open_store(path) as store:
+        assert store.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+        assert store.scalar("SELECT count(*) FROM decks") == 0
+        assert store.scalar("SELECT count(*) FROM period_values") == values_before
+        with store.writer() as cur:
+            cur.execute("INSERT INTO decks (name, name_key) VALUES ('Nätverksmöte', 'natverksmote')")
+        assert store.integrity_problems() == {}
+    assert not list(path.parent.glob("*.bak")), "an upgrade that only adds tables makes no copy"
