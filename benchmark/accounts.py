@@ -14,7 +14,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from .errors import NotFoundError, ValidationError
+from .errors import Message, NotFoundError, Term, ValidationError
 from .registry import Organisation, find_by_name, get_organisation, name_key
 from .store import Store
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS
@@ -83,10 +83,8 @@ def resolve_account(store: Store, text: str, platform: str | None = None) -> Acc
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        raise ValidationError(
-            f"account {value!r} is on several platforms: "
-            + ", ".join(a.describe() for a in matches) + "; add --platform"
-        )
+        raise ValidationError("account.several_platforms", value=value,
+                              accounts=", ".join(a.describe() for a in matches))
     import difflib
 
     names = difflib.get_close_matches(value, [a.name for a in rows], n=3, cutoff=0.6)
@@ -131,19 +129,19 @@ def add_organisation(
     """Add a body that the official registry lacks (a broadcaster, a hospital, a county board)."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError("the organisation needs a name")
+        raise ValidationError("organisation.needs_name")
     if kind not in KINDS:
-        raise ValidationError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        raise ValidationError("organisation.unknown_kind", kind=kind, kinds=", ".join(KINDS))
     country = (country or "").strip().upper()
     if country not in COUNTRIES:
-        raise ValidationError(f"unknown country {country!r}; use one of {', '.join(COUNTRIES)}")
+        raise ValidationError("organisation.unknown_country", country=country, countries=", ".join(COUNTRIES))
     if population is not None and population < 0:
-        raise ValidationError("--population must be 0 or more")
+        raise ValidationError("organisation.negative_population")
     if population is not None and population_date is None:
-        raise ValidationError("give --population-date with --population (the date the figure refers to)")
+        raise ValidationError("organisation.population_without_date")
     existing = [o for o in find_by_name(store, name) if o.country == country]
     if existing:
-        raise ValidationError(f"{existing[0].describe()} already exists; link pages to it instead")
+        raise ValidationError("organisation.exists", organisation=existing[0].describe())
     parent_name = None
     if parent_code:
         parent_name = store.scalar(
@@ -151,7 +149,7 @@ def add_organisation(
             [country, parent_code],
         )
         if parent_name is None:
-            raise ValidationError(f"no county or region with code {parent_code!r} in {COUNTRIES[country]}")
+            raise ValidationError("organisation.unknown_parent", code=parent_code, country=Term(f"country.{country}"))
     with store.writer() as cur:
         import_id = cur.execute(
             "INSERT INTO imports (source_kind, created_by, row_count, note) VALUES ('manual', ?, 1, ?) "
@@ -169,7 +167,8 @@ def add_organisation(
                 [country, kind, code, name, parent_code, parent_name, population, population_date, import_id],
             ).fetchone()[0]
         except duckdb.ConstraintException:
-            raise ValidationError(f"an organisation of kind {kind} with code {code} already exists in {country}") from None
+            raise ValidationError("organisation.code_exists", kind=Message(f"word.kind.{kind}"), code=code,
+                                  country=Term(f"country.{country}")) from None
         cur.execute("INSERT INTO organisation_kinds VALUES (?, ?)", [organisation_id, kind])
         cur.execute("INSERT INTO organisation_aliases VALUES (?, ?, ?)", [organisation_id, name, name_key(name)])
     return get_organisation(store, organisation_id)

@@ -280,7 +280,7 @@ def load_demo(store: Store) -> dict[str, int]:
     """Write the demo data in one transaction (replacing any earlier demo data)."""
     orgs = store.frame("SELECT organisation_id, name, kind, country, population FROM organisations ORDER BY organisation_id")
     if orgs.empty:
-        raise BenchmarkError("the registry is empty; run `benchmark init` before loading the demo data")
+        raise BenchmarkError("demo.registry_empty")
     accounts, values, posts = generate(orgs)
     remove_demo(store)
     with store.writer() as cur:

@@ -12,6 +12,7 @@ import difflib
 from dataclasses import dataclass
 
 from .errors import NotFoundError
+from .i18n import text
 from .registry import Organisation, name_key
 from .store import Store
 from .vocabulary import COUNTRIES, KIND_PLURALS, KINDS
@@ -108,6 +109,28 @@ def resolve_group(store: Store, spec: str) -> PeerGroup:
         text,
         difflib.get_close_matches(text, names, n=3, cutoff=0.5) or ["region:SE", "municipality:SE", "in:Örebro län"],
     )
+
+
+def group_label(group: PeerGroup, lang: str) -> str:
+    """The group's name in `lang`: "Regioner i Sverige", "Kommuner i Örebro län", a watch list's name
+    with what it is. `PeerGroup.label` is the English one."""
+    if group.type == WATCH_LIST:
+        return text("group.watch_list", lang, name=group.spec)
+    return spec_label(group.spec, lang)
+
+
+def spec_label(spec: str, lang: str) -> str:
+    """A group spec in words without looking it up (for a picker's many choices); a watch list's
+    name stays as it is. A spec that is not well formed is shown as written."""
+    if spec.lower().startswith("in:"):
+        return text("group.within", lang, area=spec[3:])
+    kind, colon, country = spec.partition(":")
+    if not colon:
+        return spec
+    if kind not in KINDS or country not in COUNTRIES:
+        return spec
+    kinds = text(f"kind_plural.{kind}", lang)
+    return text("group.kind_country", lang, kinds=kinds[:1].upper() + kinds[1:], country=text(f"country.{country}", lang))
 
 
 def group_choices(store: Store) -> list[str]:

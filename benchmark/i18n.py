@@ -128,11 +128,50 @@ def text(key: str, lang: str, /, **params: object) -> str:
 
 
 def error_text(error: BaseException, lang: str) -> str:
-    """The message of an error in `lang`: its catalogue text when it carries a `key`, else `str(error)`."""
+    """The message of an error in `lang`: its catalogue text when it carries a `key`, else `str(error)`.
+
+    The parts of the message (a reason, suggestions, the rows of a refused file) come out in the
+    same language: see `render_error`.
+    """
     key = getattr(error, "key", None)
-    if key and f"error.{key}" in catalogue(ENGLISH):
-        return text(f"error.{key}", lang, **getattr(error, "params", {}))
+    if key and has_error_key(key):
+        return render_error(key, lang, getattr(error, "params", None) or {})
     return str(error)
+
+
+def has_error_key(key: str) -> bool:
+    """Whether the catalogue has the message `error.<key>`."""
+    return f"error.{key}" in catalogue(ENGLISH)
+
+
+def render_error(key: str, lang: str, params: Mapping[str, object]) -> str:
+    """The message `error.<key>` in `lang`, each parameter rendered in `lang` too (`localise`)."""
+    template = catalogue(lang).get(f"error.{key}")
+    if template is None:
+        template = catalogue(ENGLISH)[f"error.{key}"]
+    return template.format(**{name: localise(value, lang) for name, value in params.items()})
+
+
+def localise(value: object, lang: str) -> object:
+    """A part of a message in `lang`: a `Message`, `Joined`, `Number` or error rendered, anything else as it is.
+
+    Also for showing the parts an error keeps as attributes, e.g. a refused file's problems
+    (`localise(problem.row, lang)`, `localise(problem.expected, lang)`) or its format label.
+    """
+    from .errors import Localised
+
+    if isinstance(value, Localised):
+        return value.render(lang)
+    if isinstance(value, BaseException) and getattr(value, "key", None):
+        return error_text(value, lang)
+    return value
+
+
+def format_with(value: float, spec: str, lang: str) -> str:
+    """`format(value, spec)` with the language's decimal mark and digit grouping (`10 001`, `0,105`)."""
+    style = NUMBER_STYLES[check_language(lang)]
+    body = format(value, spec)
+    return body.replace(",", "\0").replace(".", style.decimal).replace("\0", style.group)
 
 
 def placeholders(template: str) -> set[str]:
@@ -144,7 +183,8 @@ def placeholders(template: str) -> set[str]:
 
 
 def _is_missing(value: object) -> bool:
-    if value is None:
+    """None, NaN and pandas' NA (which refuses float() and comparisons)."""
+    if value is None or type(value).__name__ == "NAType":
         return True
     try:
         return math.isnan(float(value))  # type: ignore[arg-type]

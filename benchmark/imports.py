@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import settings, summaries
 from .accounts import AccountIndex
-from .errors import NotFoundError, ValidationError
+from .errors import Message, NotFoundError, Number, Term, ValidationError
 from .importers import open_export
 from .importers.model import (
     AccountRef,
@@ -150,30 +150,23 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
     say = progress or (lambda _text: None)
     limit = settings.max_upload_bytes()
     if len(content) > limit:
-        raise UnreadableFileError(
-            file_name, f"the file is {len(content) / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB "
-            "(setting max_upload_mb). Export a shorter date range and upload the parts."
-        )
+        raise UnreadableFileError(file_name, "upload.too_large", size=Number(len(content) / 2**20, ".1f"),
+                                  limit=Number(limit / 2**20, ".0f"))
     sha256 = hashlib.sha256(content).hexdigest()
     platform = _check_platform(options.platform)
     span = (options.period.start, options.period.end) if options.period else None
     say("reading the file")
     parsed = open_export(file_name, content, ParseOptions(period=span), max_bytes=limit)
     if parsed.platform and platform and parsed.platform != platform:
-        raise ValidationError(
-            f"{file_name}: this {parsed.format_label} is from {PLATFORMS[parsed.platform]}, "
-            f"but the platform was given as {PLATFORMS[platform]}; leave the platform out or fix it"
-        )
+        raise ValidationError("upload.other_platform", file_name=file_name, format_label=parsed.format_label,
+                              found=Term(f"platform.{parsed.platform}"), given=Term(f"platform.{platform}"))
     if not parsed.value_count and not parsed.posts:
-        raise ImportRejected(file_name, parsed.format_label, [RowProblem(
-            None, None, None, "at least one figure; every value in this file is empty or unknown, so there is "
-            "nothing to import")])
+        raise ImportRejected(file_name, parsed.format_label,
+                             [RowProblem(None, None, None, Message("expected.some_figure"))])
     platform = parsed.platform or platform
     refs = parsed.accounts
     if platform is None and any(ref.platform is None for ref in refs):
-        raise NeedsInputError(file_name, "platform",
-                              f"this {parsed.format_label} does not say which platform it is from; "
-                              "choose the platform (--platform)")
+        raise NeedsInputError(file_name, "platform", "needs.platform", format_label=parsed.format_label)
     say("matching accounts and organisations")
     known = _Known(OrganisationIndex(store), AccountIndex(store))
     if options.organisation_id is not None:
@@ -230,16 +223,12 @@ def _plan_account(store: Store, known: _Known, file_name: str, parsed: ParsedFil
         elif given_org is not None:
             existing = known.accounts.of_organisation(given_org.organisation_id, platform)
             if len(existing) > 1:
-                raise NeedsInputError(
-                    file_name, "account",
-                    f"{given_org.name} has {len(existing)} {PLATFORMS[platform]} accounts ("
-                    + ", ".join(a.name for a in existing) + "); say which one this file is from (--account)")
+                raise NeedsInputError(file_name, "account", "needs.which_account", organisation=given_org.name,
+                                      count=len(existing), platform=Term(f"platform.{platform}"),
+                                      accounts=", ".join(a.name for a in existing))
             name = existing[0].name if existing else given_org.name
         else:
-            raise NeedsInputError(
-                file_name, "account",
-                f"this {parsed.format_label} does not say whose page it is; give the page's name (--account) "
-                "or its organisation (--organisation)")
+            raise NeedsInputError(file_name, "account", "needs.account", format_label=parsed.format_label)
     if not name and options.account:  # the file gives only the platform's id for the page
         name = options.account.strip()
     account = known.accounts.find(platform, name, ident)
@@ -297,9 +286,9 @@ def _refuse_conflicts(frame: pd.DataFrame, key: list[str], file_name: str) -> No
         values = " vs ".join(str(v) for v in group["value"].tolist())
         first = group.iloc[0]
         when = first.get("day", first.get("period_start"))
-        problems.append(RowProblem(f"rows {rows}", first["measure"], values,
-                                   f"one value per day or period (these rows give {first['measure']} for {when} twice)"))
-    raise ImportRejected(file_name, "file", problems)
+        problems.append(RowProblem(Message("importer.where.rows", rows=rows), first["measure"], values,
+                                   Message("expected.one_value", measure=first["measure"], when=when)))
+    raise ImportRejected(file_name, Message("format.file"), problems)
 
 
 def _post_frames(parsed: ParsedFile, by_ref: dict[AccountRef, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -527,12 +516,9 @@ def undo_import(store: Store, import_id: int, *, undone_by: str = "cli") -> str:
         raise NotFoundError("import", str(import_id))
     source_kind, status, file_name = rows[0]
     if status == "undone":
-        raise ValidationError(f"import {import_id} ({file_name}) is already undone")
+        raise ValidationError("upload.already_undone", import_id=import_id, file_name=file_name)
     if source_kind != "upload":
-        raise ValidationError(
-            f"import {import_id} is a {source_kind} import; only uploads can be undone here "
-            "(the demo data is removed with `benchmark demo --remove`)"
-        )
+        raise ValidationError("upload.not_an_upload", import_id=import_id, source_kind=source_kind)
     restored = removed = 0
     with store.writer() as cur:
         changed = [r[0] for r in cur.execute(

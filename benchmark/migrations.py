@@ -67,10 +67,8 @@ def upgrade(path: Path) -> int | None:
                 if counts[table.name] is not None and table.name != "schema_info" and not table.derived:
                     copied = _count(new, table.name)
                     if copied != counts[table.name]:
-                        raise BenchmarkError(
-                            f"upgrading {path}: {table.name} has {counts[table.name]} rows but {copied} were "
-                            "copied; the database was left as it was"
-                        )
+                        raise BenchmarkError("database.upgrade_incomplete", path=path, table=table.name,
+                                             expected=counts[table.name], copied=copied)
             new.rows("DETACH upgrade_source")
             new.rows("CHECKPOINT")
         backup = path.with_name(f"{path.name}.schema-{version}.bak")

@@ -143,7 +143,7 @@ def parse_period(text: str) -> Period:
     """Read a period; raises PeriodError naming what is wrong."""
     value = (text or "").strip()
     if not value:
-        raise PeriodError(text, "it is empty")
+        raise PeriodError(text, "period.reason.empty")
     if m := _YEAR.match(value):
         return year_period(int(m.group(1)))
     if m := _QUARTER.match(value):
@@ -152,35 +152,44 @@ def parse_period(text: str) -> Period:
     if m := _MONTH.match(value):
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
-            raise PeriodError(text, f"there is no month {month:02d}")
+            raise PeriodError(text, "period.reason.no_month", month=f"{month:02d}")
         return month_period(date(year, month, 1))
     if m := _WEEK.match(value):
         year, week = int(m.group(1)), int(m.group(2))
         try:
             return week_period(date.fromisocalendar(year, week, 1))
         except ValueError:
-            raise PeriodError(text, f"{year} has no ISO week {week:02d}") from None
+            raise PeriodError(text, "period.reason.no_week", year=year, week=f"{week:02d}") from None
     if m := _WEEK_RANGE.match(value):
         first, last = _iso_week(text, m.group(1), m.group(2)), _iso_week(text, m.group(3), m.group(4))
         if last < first:
-            raise PeriodError(text, "the range ends before it starts")
+            raise PeriodError(text, "period.reason.ends_before_start")
         return weeks_period(first, last)
     if m := _RANGE.match(value):
         try:
             start, end = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
-        except ValueError as exc:
-            raise PeriodError(text, f"a date is not a real date ({exc})") from None
+        except ValueError:
+            wrong = next(d for d in (m.group(1), m.group(2)) if not _is_date(d))
+            raise PeriodError(text, "period.reason.not_a_date", date=wrong) from None
         if end < start:
-            raise PeriodError(text, "the range ends before it starts")
+            raise PeriodError(text, "period.reason.ends_before_start")
         return custom_period(start, end)
-    raise PeriodError(text, "the format is not recognised")
+    raise PeriodError(text, "period.reason.not_recognised")
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _iso_week(text: str, year: str, week: str) -> date:
     try:
         return date.fromisocalendar(int(year), int(week), 1)
     except ValueError:
-        raise PeriodError(text, f"{year} has no ISO week {week}") from None
+        raise PeriodError(text, "period.reason.no_week", year=year, week=week) from None
 
 
 def periods_between(kind: str, first: date, last: date) -> list[Period]:

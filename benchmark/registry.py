@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import AmbiguousNameError, BenchmarkError, NotFoundError
+from .errors import AmbiguousNameError, BenchmarkError, Message, NotFoundError
 from .settings import PROJECT_ROOT
 from .store import Store
 from .vocabulary import COUNTRIES, KINDS
@@ -71,7 +71,9 @@ class Organisation:
         return f"{self.country}:{self.code}"
 
     def describe(self) -> str:
-        return f"{self.name} ({KINDS[self.kind].lower()}, {self.country}, code {self.reference})"
+        """`Lund (municipality, SE, code SE:1281)`, a `Message` so that an error can show it in any language."""
+        return Message("organisation.described", name=self.name, kind=Message(f"word.kind.{self.kind}"),
+                       country=self.country, reference=self.reference)
 
 
 def read_registry_file(path: Path) -> list[RegistryRow]:
@@ -80,34 +82,34 @@ def read_registry_file(path: Path) -> list[RegistryRow]:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != REGISTRY_COLUMNS:
-            raise BenchmarkError(
-                f"{path.name}: the header must be {','.join(REGISTRY_COLUMNS)}, found {','.join(reader.fieldnames or [])}"
-            )
+            raise BenchmarkError("registry.header", file=path.name, expected=",".join(REGISTRY_COLUMNS),
+                                 found=",".join(reader.fieldnames or []))
         for line_no, raw in enumerate(reader, start=2):
-            def bad(column: str, expected: str, raw: dict = raw, line_no: int = line_no) -> BenchmarkError:
-                return BenchmarkError(f"{path.name} row {line_no}, column {column}: {raw[column]!r} is not {expected}")
+            def bad(column: str, expected: str, raw: dict = raw, line_no: int = line_no, **params: object) -> BenchmarkError:
+                return BenchmarkError("registry.bad_value", file=path.name, row=line_no, column=column,
+                                      value=raw[column], expected=Message(expected, **params))
 
             if raw["country"] not in COUNTRIES:
-                raise bad("country", "one of " + ", ".join(COUNTRIES))
+                raise bad("country", "registry.expected.one_of", values=", ".join(COUNTRIES))
             if raw["kind"] not in KINDS:
-                raise bad("kind", "one of " + ", ".join(KINDS))
+                raise bad("kind", "registry.expected.one_of", values=", ".join(KINDS))
             if not raw["code"].strip() or not raw["name"].strip():
-                raise bad("name" if raw["code"].strip() else "code", "a non-empty text")
+                raise bad("name" if raw["code"].strip() else "code", "registry.expected.text")
             population = None
             if raw["population"].strip():
                 if not raw["population"].strip().isdigit():
-                    raise bad("population", "a whole number ≥ 0")
+                    raise bad("population", "registry.expected.whole_number")
                 population = int(raw["population"])
             population_date = None
             if raw["population_date"].strip():
                 try:
                     population_date = date.fromisoformat(raw["population_date"].strip())
                 except ValueError:
-                    raise bad("population_date", "an ISO date (YYYY-MM-DD)") from None
+                    raise bad("population_date", "registry.expected.iso_date") from None
             also = tuple(k for k in raw["also_kinds"].split("|") if k)
             for kind in also:
                 if kind not in KINDS:
-                    raise bad("also_kinds", "a list of kinds separated by |")
+                    raise bad("also_kinds", "registry.expected.kinds")
             rows.append(
                 RegistryRow(
                     country=raw["country"],
@@ -140,7 +142,7 @@ def load_registry(store: Store, directory: Path | None = None) -> int:
     """
     files = registry_files(directory)
     if not files:
-        raise BenchmarkError(f"no registry files found in {directory or REGISTRY_DIR}")
+        raise BenchmarkError("registry.no_files", directory=directory or REGISTRY_DIR)
     rows = [row for path in files for row in read_registry_file(path)]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
     organisations = pd.DataFrame(

@@ -298,11 +298,11 @@ def load_scale(store: Store, name: str, *, progress: Callable[[str], None] | Non
     Returns the counts (accounts, values, posts, periods) and the seconds it took.
     """
     if name not in SCALES:
-        raise BenchmarkError(f"unknown scale {name!r}; choose one of: {', '.join(SCALES)}")
+        raise BenchmarkError("demo.unknown_scale", name=name, scales=", ".join(SCALES))
     scale = SCALES[name]
     say = progress or (lambda _text: None)
     if not store.scalar("SELECT count(*) FROM organisations"):
-        raise BenchmarkError("the registry is empty; run `benchmark init` before loading the demo data")
+        raise BenchmarkError("demo.registry_empty")
     started = time.perf_counter()
     remove_demo(store)
     with store.bulk_memory():

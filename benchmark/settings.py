@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import SettingError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -110,7 +112,7 @@ def max_upload_bytes() -> int:
     try:
         megabytes = float(raw)
     except ValueError:
-        raise ValueError(f"{_BY_NAME['max_upload_mb'].env}={raw!r} is not a number of megabytes") from None
+        raise SettingError("setting.not_megabytes", variable=_BY_NAME["max_upload_mb"].env, value=raw) from None
     if megabytes <= 0:
-        raise ValueError(f"{_BY_NAME['max_upload_mb'].env} must be more than 0")
+        raise SettingError("setting.not_positive", variable=_BY_NAME["max_upload_mb"].env)
     return int(megabytes * 2**20)

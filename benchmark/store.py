@@ -52,9 +52,9 @@ class Store:
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise DatabaseInUseError(self.path) from exc
-            raise BenchmarkError(f"cannot open the database {self.path}: {exc}") from exc
+            raise BenchmarkError("database.cannot_open", path=self.path, detail=str(exc)) from exc
         except duckdb.Error as exc:
-            raise BenchmarkError(f"cannot open the database {self.path}: {exc}") from exc
+            raise BenchmarkError("database.cannot_open", path=self.path, detail=str(exc)) from exc
 
     # -- lifecycle ---------------------------------------------------------
     def close(self) -> None:
@@ -154,10 +154,7 @@ class Store:
         if version < SCHEMA_VERSION:
             raise SchemaOutdatedError(self.path, version, SCHEMA_VERSION)
         if version > SCHEMA_VERSION:
-            raise BenchmarkError(
-                f"the database {self.path} was made by a newer version of this tool "
-                f"(schema {version}, this version knows {SCHEMA_VERSION}); upgrade the tool"
-            )
+            raise BenchmarkError("database.newer_schema", path=self.path, version=version, current=SCHEMA_VERSION)
 
     def create_schema(self, sequence_starts: dict[str, int] | None = None) -> None:
         """Create every table (idempotent) and record the schema version."""

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .errors import NotFoundError, ValidationError
 from .groups import PeerGroup
+from .i18n import text
 from .metrics import WATCH_METRICS, get_metric
 from .periods import (
     WEEKS,
@@ -356,6 +357,19 @@ def organisation_options(store: Store) -> pd.DataFrame:
         ORDER BY o.country, o.kind, o.name
         """
     )
+
+
+def organisation_labels(options: pd.DataFrame, lang: str) -> dict[int, str]:
+    """Picker labels of `organisation_options` in `lang`: `Örebro (SE, kommun)`, with the code where a
+    name repeats (`Lund (SE, kommun, 1281)`)."""
+    kinds = {kind: text(f"kind.{kind}", lang).lower() for kind in options["kind"].unique()}
+    shared = options["name"].duplicated(keep=False)
+    return {
+        int(org): f"{name} ({country}, {kinds[kind]}{', ' + str(code) if repeated else ''})"
+        for org, name, country, kind, code, repeated in zip(
+            options["organisation_id"], options["name"], options["country"], options["kind"], options["code"], shared,
+            strict=True)
+    }
 
 
 def data_range(store: Store, platform: str | None = None) -> tuple[date, date] | None:

@@ -56,27 +56,27 @@ def save_watch_list(
     """Create or replace the list called `name` (matched case- and accent-insensitively)."""
     clean = " ".join((name or "").split())
     if not clean:
-        raise ValidationError("a watch list needs a name")
+        raise ValidationError("watch_list.needs_name")
     if len(clean) > MAX_NAME_LENGTH:
-        raise ValidationError(f"a watch list name can be at most {MAX_NAME_LENGTH} characters")
+        raise ValidationError("watch_list.name_too_long", limit=MAX_NAME_LENGTH)
     if ":" in clean:
-        raise ValidationError("a watch list name cannot contain ':' (it is reserved for groups such as region:SE)")
+        raise ValidationError("watch_list.name_with_colon")
     members = tuple(dict.fromkeys(int(i) for i in organisation_ids))
     if not members:
-        raise ValidationError("a watch list needs at least one organisation")
+        raise ValidationError("watch_list.empty")
     if len(members) > MAX_WATCHED:
-        raise ValidationError(f"a watch list can hold at most {MAX_WATCHED} organisations; this one has {len(members)}")
+        raise ValidationError("watch_list.too_long", name=clean, count=len(members), limit=MAX_WATCHED)
     existing = find_watch_list(store, clean)
     with store.writer() as cur:
         known = cur.execute(
             "SELECT count(*) FROM organisations WHERE organisation_id IN (SELECT unnest(?::INTEGER[]))", [list(members)]
         ).fetchone()[0]
         if known != len(members):
-            raise ValidationError("the watch list names an organisation that is not in the registry")
+            raise ValidationError("watch_list.unknown_member")
         if owner_organisation_id is not None and not cur.execute(
             "SELECT count(*) FROM organisations WHERE organisation_id = ?", [owner_organisation_id]
         ).fetchone()[0]:
-            raise ValidationError("the watch list's owner is not in the registry")
+            raise ValidationError("watch_list.unknown_owner")
         if existing:
             watch_list_id = existing.watch_list_id
             cur.execute(

@@ -14,6 +14,7 @@ post export covers) and `file_names` (hints a file name gives).
 
 from __future__ import annotations
 
+from ..errors import Joined
 from .base import Format, NotPageMetrics
 from .formats import facebook_legacy, linkedin, meta, template, tiktok, x, youtube
 from .model import ParsedFile, ParseOptions, SourceFile, UnrecognisedFileError
@@ -31,24 +32,14 @@ def detect(source: SourceFile) -> tuple[Format, object]:
     """The one format that claims this file, with its match; raises with advice otherwise."""
     for refused in NOT_PAGE_METRICS:
         if refused.detect(source):
-            raise UnrecognisedFileError(
-                source.name, f"this is a {refused.label}, not a page-metrics export, so there is nothing to "
-                f"import from it. {refused.advice}",
-            )
+            raise UnrecognisedFileError(source.name, "detect.not_page_metrics", label=refused.label,
+                                        advice=refused.advice)
     claims = [(f, m) for f in FORMATS if (m := f.detect(source)) is not None]
     if not claims:
-        known = "; ".join(sorted({f.label for f in FORMATS}))
-        raise UnrecognisedFileError(
-            source.name,
-            "this is not an export we recognise (its column headers match none of the known layouts). "
-            f"We read: {known}. Upload the file as the platform exported it, or copy the figures into "
-            "the project template (download it on the Upload page or with `benchmark template`).",
-        )
+        known = Joined(sorted({f.label for f in FORMATS}), "; ")
+        raise UnrecognisedFileError(source.name, "detect.not_recognised", known=known)
     if len(claims) > 1:  # a defect in the alias tables, not the analyst's fault
-        raise UnrecognisedFileError(
-            source.name, "this file matches several layouts (" + ", ".join(f.label for f, _ in claims)
-            + "); please report it to the maintainers with the file",
-        )
+        raise UnrecognisedFileError(source.name, "detect.several_layouts", labels=Joined([f.label for f, _ in claims]))
     return claims[0]
 
 

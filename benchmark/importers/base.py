@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..errors import message
 from .model import (
     Cell,
     CellError,
@@ -63,22 +64,27 @@ class Problems:
 
     def read_required(self, parse: Callable[..., T], cell: Cell, sheet: Sheet, index: int, column: str,
                       what: str, **options: Any) -> T | None:
-        """Like `read`, but a missing cell is a problem too: `what` says what belongs in it."""
+        """Like `read`, but a missing cell is a problem too: `what` (a message key or `Message`) says what belongs in it."""
         if is_missing(cell):
             self.add(sheet, index, column, cell, what)
             return None
         return self.read(parse, cell, sheet, index, column, **options)
 
-    def add(self, sheet: Sheet | None, index: int | None, column: str | None, value: Cell, expected: str) -> None:
+    def add(self, sheet: Sheet | None, index: int | None, column: str | None, value: Cell, expected: str,
+            **params: Any) -> None:
+        """One problem: `expected` is a message key (with `params`) or a `Message` saying what belongs there."""
         where = sheet.where(index) if sheet is not None and index is not None else None
         shown = None if value is None else str(value)
-        self.items.append(RowProblem(where, column, shown, expected))
+        self.items.append(RowProblem(where, column, shown, message(expected, **params)))
 
     def raise_if_any(self, file_name: str, format_label: str) -> None:
         if self.items:
             raise ImportRejected(file_name, format_label, self.items)
 
 
-def rejected(file_name: str, format_label: str, expected: str) -> ImportRejected:
-    """The whole file refused for one reason that no single cell carries (no data rows, say)."""
-    return ImportRejected(file_name, format_label, [RowProblem(None, None, None, expected)])
+def rejected(file_name: str, format_label: str, expected: str, **params: Any) -> ImportRejected:
+    """The whole file refused for one reason that no single cell carries (no data rows, say).
+
+    `expected` is a message key (with `params`) or a `Message`.
+    """
+    return ImportRejected(file_name, format_label, [RowProblem(None, None, None, message(expected, **params))])

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from ..errors import BenchmarkError
+from ..errors import BenchmarkError, Joined, Localised, Message, message
 
 # A cell as read: text from CSV files, typed values from workbooks.
 Cell = str | int | float | datetime | date | None
@@ -32,9 +32,10 @@ class Sheet:
     delimiter: str | None = None  # CSV only
 
     def where(self, index: int) -> str:
-        """How to point the analyst at row `index` of this sheet."""
+        """How to point the analyst at row `index` of this sheet (a `Message`: "row 4" in English)."""
         row = self.row_numbers[index] if index < len(self.row_numbers) else index + 1
-        return f"sheet {self.name!r}, row {row}" if self.name else f"row {row}"
+        return Message("importer.where.sheet_row", sheet=self.name, row=row) if self.name \
+            else Message("importer.where.row", row=row)
 
 
 @dataclass(frozen=True)
@@ -145,27 +146,57 @@ class ParseOptions:
 
 
 # -- problems -------------------------------------------------------------------
-class CellError(ValueError):
-    """A single value that cannot be read; the format adds the row and column."""
+class CellError(Localised, ValueError):
+    """A single value that cannot be read; the format adds the row and column.
 
-    def __init__(self, value: object, expected: str) -> None:
-        super().__init__(f"{value!r}: expected {expected}")
+    `expected` says what a valid value looks like: a message key (with `params`) or a `Message`.
+    """
+
+    def __init__(self, value: object, expected: str, /, **params: object) -> None:
         self.value = value
-        self.expected = expected
+        self.expected = message(expected, **params)
+        self.key = "importer.cell"
+        self.params = {"value": value, "expected": self.expected}
+        super().__init__(str(self.message))
+
+    @property
+    def message(self) -> Message:
+        return Message(self.key, **self.params)
+
+    def render(self, lang: str) -> str:
+        return self.message.render(lang)
+
+    __str__ = ValueError.__str__
 
 
 @dataclass(frozen=True)
-class RowProblem:
-    row: str | None  # "row 14" or "sheet 'Metrics', row 3"; None for file-level problems
-    column: str | None
-    value: str | None
-    expected: str
+class RowProblem(Localised):
+    row: str | None  # "row 14" or "sheet 'Metrics', row 3" (`Sheet.where`); None for file-level problems
+    column: str | None  # a header of the file, as written there
+    value: str | None  # the cell as written in the file
+    expected: str  # a `Message` saying what belongs there
+
+    @property
+    def message(self) -> Message:
+        if self.row and self.column:
+            where: str | None = Message("importer.where.row_column", row=self.row, column=self.column)
+        elif self.column:
+            where = Message("importer.where.column", column=self.column)
+        else:
+            where = self.row or None
+        if self.value is not None:
+            if where:
+                return Message("importer.problem.where_value", where=where, value=self.value, expected=self.expected)
+            return Message("importer.problem.value", value=self.value, expected=self.expected)
+        if where:
+            return Message("importer.problem.where", where=where, expected=self.expected)
+        return Message("importer.problem.bare", expected=self.expected)
+
+    def render(self, lang: str) -> str:
+        return self.message.render(lang)
 
     def __str__(self) -> str:
-        where = ", ".join(p for p in (self.row, f"column {self.column!r}" if self.column else None) if p)
-        shown = f"{self.value!r} " if self.value is not None else ""
-        prefix = f"{where}: " if where else ""
-        return f"{prefix}{shown}— expected {self.expected}" if shown else f"{prefix}{self.expected}"
+        return str(self.message)
 
 
 MAX_PROBLEMS_SHOWN = 20
@@ -176,40 +207,42 @@ class ImportRejected(BenchmarkError):
 
     def __init__(self, file_name: str, format_label: str, problems: list[RowProblem]) -> None:
         self.file_name = file_name
-        self.format_label = format_label
+        self.format_label = format_label  # the format's label (a `Message`)
         self.problems = problems
-        shown = "\n".join(f"  - {p}" for p in problems[:MAX_PROBLEMS_SHOWN])
         more = len(problems) - MAX_PROBLEMS_SHOWN
-        tail = f"\n  … and {more} more" if more > 0 else ""
         super().__init__(
-            f"{file_name}: not imported — {len(problems)} value(s) in this {format_label} cannot be read; "
-            f"fix them in the file (or re-export it from the platform) and upload it again:\n{shown}{tail}"
+            "importer.rejected", file_name=file_name, format_label=format_label, count=len(problems),
+            problems=Joined(problems[:MAX_PROBLEMS_SHOWN], "\n", "  - {}"),
+            more=Message("importer.more_problems", count=more) if more > 0 else "",
         )
 
 
 class UnreadableFileError(BenchmarkError):
-    """The bytes are not a file we can open: wrong kind, broken, too large, empty."""
+    """The bytes are not a file we can open: wrong kind, broken, too large, empty.
 
-    def __init__(self, file_name: str, reason: str) -> None:
-        super().__init__(f"{file_name}: {reason}")
+    `reason` is a message key (with `params`) or a `Message`; `str(error)` is `<file>: <reason>`.
+    """
+
+    def __init__(self, file_name: str, reason: str, /, **params: object) -> None:
         self.file_name = file_name
-        self.reason = reason
+        self.reason = message(reason, **params)
+        super().__init__("importer.file", file_name=file_name, reason=self.reason)
 
 
 class UnrecognisedFileError(BenchmarkError):
-    """The file opens but is no export we know, or no page-metrics export."""
+    """The file opens but is no export we know, or no page-metrics export (`reason` as above)."""
 
-    def __init__(self, file_name: str, reason: str) -> None:
-        super().__init__(f"{file_name}: {reason}")
+    def __init__(self, file_name: str, reason: str, /, **params: object) -> None:
         self.file_name = file_name
-        self.reason = reason
+        self.reason = message(reason, **params)
+        super().__init__("importer.file", file_name=file_name, reason=self.reason)
 
 
 class NeedsInputError(BenchmarkError):
     """The file does not say something we must know (platform, account, period): ask the analyst."""
 
-    def __init__(self, file_name: str, field: str, reason: str) -> None:
-        super().__init__(f"{file_name}: {reason}")
+    def __init__(self, file_name: str, field: str, reason: str, /, **params: object) -> None:
         self.file_name = file_name
         self.field = field  # "platform", "account" or "period"
-        self.reason = reason
+        self.reason = message(reason, **params)
+        super().__init__("importer.file", file_name=file_name, reason=self.reason)

@@ -50,8 +50,7 @@ def cover_posts(parsed: ParsedFile, file_name: str, options: ParseOptions, *,
         parsed.post_coverage.update(dict.fromkeys(covered, options.period))
         return
     if not by_account:
-        raise NeedsInputError(file_name, "period", f"this {parsed.format_label} has no {what}s and does not say "
-                              "which dates it covers; give the date range you exported")
+        raise NeedsInputError(file_name, "period", f"needs.period_no_{what}s", format_label=parsed.format_label)
     advice = f"give the exported range to count days without {what}s at the ends"
     if each_account:
         for account, account_days in by_account.items():

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 
+from ..errors import Message
 from .model import SourceFile, UnreadableFileError
 from .reading_limits import (
     AS_DOWNLOADED,
@@ -55,14 +56,14 @@ from .reading_workbooks import (
 
 __all__ = ["DEFAULT_MAX_BYTES", "MAX_CELLS", "MAX_COLUMNS", "MAX_ROWS", "read_file"]
 
-_MAGIC = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip-compressed file"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
+_MAGIC = (  # (first bytes, message key under error.reading.kind)
+    (b"%PDF", "pdf"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"\x1f\x8b", "gzip"),
+    (b"Rar!", "rar"),
+    (b"7z\xbc\xaf", "7z"),
 )
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -71,13 +72,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 def read_file(name: str, content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile:
     """The sheets of an uploaded file; `UnreadableFileError` for anything that is not one."""
     if len(content) > max_bytes:
-        raise UnreadableFileError(
-            name,
-            f"the file is {megabytes(len(content))} MB and files of at most {megabytes(max_bytes)} MB "
-            "can be read; export a shorter date range (split the export by date range) and upload the parts",
-        )
+        raise UnreadableFileError(name, "reading.too_large", size=megabytes(len(content)), limit=megabytes(max_bytes))
     if not content.strip():
-        raise UnreadableFileError(name, "the file is empty")
+        raise UnreadableFileError(name, "reading.empty")
     kind = "csv"
     try:
         if content[:4] in _ZIP_MAGIC:
@@ -88,34 +85,21 @@ def read_file(name: str, content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) 
             return SourceFile(name, content, read_biff(name, content), kind)
         for magic, what in _MAGIC:
             if content.startswith(magic):
-                raise UnreadableFileError(name, f"this is {what}, not a CSV or Excel file; {AS_DOWNLOADED}")
+                raise UnreadableFileError(name, "reading.other_kind", what=Message(f"reading.kind.{what}"),
+                                          advice=AS_DOWNLOADED)
         text, encoding = decode(name, content)
         head = text.lstrip()[:4096]
         if head[:5].lower() == "<?xml" or head[:9] == "<Workbook":
             if SPREADSHEETML_NS not in head:
-                raise UnreadableFileError(
-                    name, f"this is an XML file but not an Excel spreadsheet saved as XML; {AS_DOWNLOADED}"
-                )
+                raise UnreadableFileError(name, "reading.xml_not_excel", advice=AS_DOWNLOADED)
             kind = "spreadsheetml"
             return SourceFile(name, content, read_spreadsheetml(name, content), kind)
         if re.match(r"<(!doctype html|html|table)\b", head[:64], re.IGNORECASE):
-            raise UnreadableFileError(
-                name,
-                "this is a web page (HTML) saved under a spreadsheet name, not a CSV or Excel file; "
-                "open it in Excel and save it as .xlsx, or " + AS_DOWNLOADED,
-            )
+            raise UnreadableFileError(name, "reading.html", advice=AS_DOWNLOADED)
         return SourceFile(name, content, (read_csv(name, text, encoding),), kind)
     except UnreadableFileError:
         raise
     except Exception as error:  # libraries fail on broken files in many ways; none may escape
-        raise UnreadableFileError(
-            name, f"{_DAMAGED[kind]} ({type(error).__name__}: {error}); export it again from the platform",
-        ) from error
-
-
-_DAMAGED = {
-    "xlsx": "the Excel workbook (.xlsx) is damaged and cannot be read",
-    "xls": "the Excel 97-2003 workbook (.xls) is damaged and cannot be read",
-    "spreadsheetml": "the Excel XML spreadsheet is damaged and cannot be read",
-    "csv": "the file could not be read, it may be damaged",
-}
+        # The library's own words (English) stay as a technical detail.
+        raise UnreadableFileError(name, "reading.damaged", what=Message(f"reading.damaged_kind.{kind}"),
+                                  detail=f"{type(error).__name__}: {error}") from error

@@ -29,6 +29,7 @@ import io
 import re
 from collections import Counter
 
+from ..errors import Message, Number
 from .model import Cell, Sheet, UnreadableFileError
 from .reading_limits import MAX_COLUMNS, NOT_A_TABLE, too_wide
 
@@ -39,7 +40,7 @@ csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
 
 SNIFF_LINES = 30
 DELIMITERS = (";", "\t", ",")  # on an exact tie `;` wins: `,` is also the Nordic decimal mark
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}  # message keys under error.reading.delimiter
 _SEP_LINE = re.compile(r'\s*"?sep=([^\w"\s]|\t)"?\s*', re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"')
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f]")
@@ -55,10 +56,7 @@ def decode(name: str, content: bytes) -> tuple[str, str]:
         try:
             text = content[3:].decode("utf-8")
         except UnicodeDecodeError as error:
-            raise UnreadableFileError(
-                name, f"the file says it is UTF-8 text but byte {error.start + 3} is not; it is damaged — "
-                "export it again",
-            ) from None
+            raise UnreadableFileError(name, "reading.bad_utf8", byte=error.start + 3) from None
     elif (guess := _utf16_without_bom(content)) is not None:
         encoding = guess
         text = _decode_utf16(name, content, encoding)
@@ -79,7 +77,7 @@ def decode(name: str, content: bytes) -> tuple[str, str]:
     if len(_CONTROL.findall(sample)) > max(2, len(sample) // 10):
         raise UnreadableFileError(name, NOT_A_TABLE)
     if not text.strip():
-        raise UnreadableFileError(name, "the file is empty")
+        raise UnreadableFileError(name, "reading.empty")
     return text, encoding
 
 
@@ -87,9 +85,7 @@ def _decode_utf16(name: str, data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise UnreadableFileError(
-            name, "the file is UTF-16 text but it is damaged or cut off; export it again"
-        ) from None
+        raise UnreadableFileError(name, "reading.bad_utf16") from None
 
 
 def _utf16_without_bom(content: bytes) -> str | None:
@@ -130,20 +126,15 @@ def read_csv(name: str, text: str, encoding: str) -> Sheet:
             rows.append(list(row))
             numbers.append(start)
     except csv.Error as error:
-        raise UnreadableFileError(
-            name, f"line {consumed + 1 + skipped}: a quoted text never ends or is longer than "
-            f"{CSV_FIELD_LIMIT:,} characters ({error}); the file is damaged — export it again",
-        ) from None
+        raise UnreadableFileError(name, "reading.quote_too_long", line=consumed + 1 + skipped,
+                                  limit=Number(CSV_FIELD_LIMIT), detail=str(error)) from None
     if rows and _ends_inside_quotes(text, numbers[-1] - 1 - skipped, delimiter):
-        raise UnreadableFileError(
-            name, f"line {numbers[-1]}: a quoted text starts there and is never closed; the file is cut off "
-            "or damaged — export it again",
-        )
+        raise UnreadableFileError(name, "reading.quote_not_closed", line=numbers[-1])
     while rows and all(not str(cell).strip() for cell in rows[-1]):
         rows.pop()
         numbers.pop()
     if not rows:
-        raise UnreadableFileError(name, "the file is empty")
+        raise UnreadableFileError(name, "reading.empty")
     if rows[0] and isinstance(rows[0][0], str):
         rows[0][0] = rows[0][0].lstrip("\ufeff")
     _refuse_wrapped_lines(name, rows)
@@ -200,13 +191,8 @@ def _refuse_wrapped_lines(name: str, rows: list[list[Cell]]) -> None:
     for delimiter in DELIMITERS:
         splittable = sum(1 for row in filled if _splits(str(row[0]), delimiter))
         if splittable >= 0.8 * len(filled):
-            raise UnreadableFileError(
-                name,
-                "every line of this file was wrapped in quotes as one single value (a spreadsheet or "
-                f"another tool did this when the file was opened and saved), so its {_DELIMITER_NAMES[delimiter]}"
-                "-separated columns cannot be told apart; upload the file exactly as downloaded from the "
-                "platform, without opening and saving it first",
-            )
+            raise UnreadableFileError(name, "reading.wrapped_lines",
+                                      delimiter=Message(f"reading.delimiter.{_DELIMITER_NAMES[delimiter]}"))
 
 
 def _splits(cell: str, delimiter: str) -> bool:

@@ -36,10 +36,12 @@ from datetime import date, datetime, time, timedelta
 from xml.etree.ElementTree import Element, ParseError
 
 import openpyxl
+import openpyxl.xml
 import xlrd
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
+from ..errors import Message, Number
 from .model import Cell, Sheet, UnreadableFileError
 from .reading_limits import (
     AS_DOWNLOADED,
@@ -65,21 +67,17 @@ class _SheetBuilder:
 
     def add(self, number: int, cells: Iterable[Cell]) -> None:
         if number > MAX_ROWS:
-            raise UnreadableFileError(
-                self.file_name, f"sheet {self.sheet_name!r} has more than {MAX_ROWS:,} rows; it is damaged"
-            )
+            raise UnreadableFileError(self.file_name, "reading.too_many_rows", sheet=self.sheet_name,
+                                      limit=Number(MAX_ROWS))
         row = list(cells)
         self.budget[0] -= len(row)
         if self.budget[0] < 0:
-            raise UnreadableFileError(
-                self.file_name, f"the workbook has more than {MAX_CELLS:,} cells; export a shorter date range"
-            )
+            raise UnreadableFileError(self.file_name, "reading.too_many_cells", limit=Number(MAX_CELLS))
         while row and row[-1] is None:
             row.pop()
         if len(row) > MAX_COLUMNS:
-            raise UnreadableFileError(
-                self.file_name, f"sheet {self.sheet_name!r}: {too_wide(len(row), number)}"
-            )
+            raise UnreadableFileError(self.file_name, "reading.in_sheet", sheet=self.sheet_name,
+                                      reason=too_wide(len(row), number))
         self.rows.append(row)
         self.numbers.append(number)
 
@@ -93,7 +91,7 @@ class _SheetBuilder:
 
 def _nonempty(name: str, sheets: list[Sheet]) -> tuple[Sheet, ...]:
     if not any(sheet.rows for sheet in sheets):
-        raise UnreadableFileError(name, "the workbook is empty: none of its sheets has any data")
+        raise UnreadableFileError(name, "reading.empty_workbook")
     return tuple(sheets)
 
 
@@ -113,9 +111,7 @@ def _check_zip(name: str, content: bytes, max_bytes: int) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise UnreadableFileError(
-            name, "the file is a damaged ZIP archive or Excel (.xlsx) workbook; download it again"
-        ) from None
+        raise UnreadableFileError(name, "reading.damaged_zip") from None
     with archive:
         members = archive.infolist()
         names = {member.filename for member in members}
@@ -130,14 +126,10 @@ def _check_zip(name: str, content: bytes, max_bytes: int) -> None:
             for member in members
         )
         if bomb:
-            raise UnreadableFileError(
-                name,
-                f"the workbook would unpack to {megabytes(unpacked)} MB and is packed far more tightly than "
-                "any real export; it was refused unopened (it is damaged or built to overload the server)",
-            )
+            raise UnreadableFileError(name, "reading.zip_bomb", size=megabytes(unpacked))
 
 
-_PASSWORD = "the workbook is protected with a password; remove the password in Excel (or export it again) and upload it"
+_PASSWORD = Message("reading.password")
 
 
 def _opening(archive: zipfile.ZipFile, member: str) -> bytes:
@@ -145,29 +137,28 @@ def _opening(archive: zipfile.ZipFile, member: str) -> bytes:
         return stream.read(64)
 
 
-def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
+def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> Message:
     if "xl/workbook.bin" in names:
-        return "this is an Excel binary workbook (.xlsb), which cannot be read; save it as .xlsx or CSV"
+        return Message("reading.zip.xlsb")
     if "mimetype" in names and _opening(archive, "mimetype").startswith(b"application/vnd.oasis.opendocument"):
-        return "this is an OpenDocument file (LibreOffice/OpenOffice); save it as .xlsx or CSV"
+        return Message("reading.zip.opendocument")
     if "word/document.xml" in names:
-        return "this is a Word document, not a CSV or Excel file"
+        return Message("reading.zip.word")
     if "ppt/presentation.xml" in names:
-        return "this is a PowerPoint presentation, not a CSV or Excel file"
+        return Message("reading.zip.powerpoint")
     tables = sorted(n for n in names if n.lower().endswith((".csv", ".xlsx", ".xls")))
     if tables:
         shown = ", ".join(tables[:5]) + (" …" if len(tables) > 5 else "")
-        return f"this is a ZIP archive holding {shown}; unzip it and upload those files one by one"
-    return "this is a ZIP archive, not an Excel workbook; unzip it and upload the CSV or Excel files inside"
+        return Message("reading.zip.tables", files=shown)
+    return Message("reading.zip.other")
 
 
 def read_xlsx(name: str, content: bytes, max_bytes: int) -> tuple[Sheet, ...]:
     _check_zip(name, content, max_bytes)
-    if not openpyxl.DEFUSEDXML:  # OPENPYXL_DEFUSEDXML=False in the environment: never parse unguarded
-        raise UnreadableFileError(
-            name, "reading .xlsx is switched off on this server (its XML protection is disabled); "
-            "upload the export as CSV or tell the administrator",
-        )
+    # Parse only through defusedxml: not when OPENPYXL_DEFUSEDXML=False, nor when openpyxl took lxml
+    # (imported before the package could switch it off, see benchmark/__init__.py).
+    if not openpyxl.DEFUSEDXML or openpyxl.xml.LXML:
+        raise UnreadableFileError(name, "reading.xlsx_switched_off")
     budget = [MAX_CELLS]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
@@ -203,10 +194,7 @@ def _caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
     return False
 
 
-_XML_TRICKS = (
-    "the file contains XML entity or document-type declarations, which no export has and which can be "
-    "used to overload the server; it was refused — export it again from the platform"
-)
+_XML_TRICKS = Message("reading.xml_tricks")
 
 
 def read_biff(name: str, content: bytes) -> tuple[Sheet, ...]:
@@ -219,12 +207,8 @@ def read_biff(name: str, content: bytes) -> tuple[Sheet, ...]:
         if "encrypted" in message.lower():
             raise UnreadableFileError(name, _PASSWORD) from None
         if "Can't find workbook" in message:
-            raise UnreadableFileError(
-                name, "this is an Office document (such as a Word .doc) but not an Excel workbook"
-            ) from None
-        raise UnreadableFileError(
-            name, f"the .xls workbook is damaged and cannot be read ({message}); export it again"
-        ) from None
+            raise UnreadableFileError(name, "reading.office_not_excel") from None
+        raise UnreadableFileError(name, "reading.damaged_xls", detail=message) from None
     budget = [MAX_CELLS]
     sheets = []
     try:
@@ -273,13 +257,9 @@ def read_spreadsheetml(name: str, content: bytes) -> tuple[Sheet, ...]:
     except DefusedXmlException:
         raise UnreadableFileError(name, _XML_TRICKS) from None
     except ParseError as error:
-        raise UnreadableFileError(
-            name, f"the Excel XML spreadsheet is damaged ({error}); export it again"
-        ) from None
+        raise UnreadableFileError(name, "reading.damaged_xml", detail=str(error)) from None
     if root.tag != _ss("Workbook"):
-        raise UnreadableFileError(
-            name, f"this is an XML file but not an Excel spreadsheet saved as XML; {AS_DOWNLOADED}"
-        )
+        raise UnreadableFileError(name, "reading.xml_not_excel", advice=AS_DOWNLOADED)
     budget = [MAX_CELLS]
     sheets = []
     for position, worksheet in enumerate(root.iter(_ss("Worksheet")), start=1):
@@ -302,10 +282,8 @@ def _xml_index(name: str, sheet_name: str, element: Element, previous: int, limi
     if text is None:
         return previous + 1
     if not text.strip().isdigit() or not previous < int(text) <= limit:
-        raise UnreadableFileError(
-            name, f"sheet {sheet_name!r}: the Excel XML spreadsheet is damaged (position {text!r} after "
-            f"{previous}); export it again",
-        )
+        raise UnreadableFileError(name, "reading.in_sheet", sheet=sheet_name,
+                                  reason=Message("reading.bad_position", position=text, previous=previous))
     return int(text)
 
 

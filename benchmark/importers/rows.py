@@ -21,15 +21,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ..errors import Message
 from ..metrics import SIGNED_MEASURES
 from .base import Problems, rejected
 from .headers import HeaderMatch, is_blank
 from .model import AccountRef, Cell, CellError, ParsedFile, PeriodValue, Sheet
 from .values import day_first_for, parse_count, parse_date
 
-NO_DAYS = "the file has a header but no dated rows"
-NO_POSTS = "at least one post row under the header; the file has none"
-DAY_EXPECTED = "a date (one row per day)"
+NO_DAYS = Message("expected.no_days")
+NO_POSTS = Message("expected.no_posts")
+DAY_EXPECTED = Message("expected.day")
 
 
 def data_rows(match: HeaderMatch, parsed: ParsedFile, *, skip: int = 0) -> list[tuple[int, list[Cell]]]:
@@ -122,10 +123,10 @@ def read_days(matches: Sequence[HeaderMatch], fields: Iterable[str], parsed: Par
             if repeats and first.figures == figures:
                 repeated.append(f"{day} ({where} and {sheet.where(index)})")
             elif repeats:
-                problems.add(sheet, index, date_header, cell, f"one row per day: {day} is also at {where} with "
-                             "other figures")
+                problems.add(sheet, index, date_header, cell,
+                             Message("expected.day_once_other_figures", day=day, where=where))
             else:
-                problems.add(sheet, index, date_header, cell, f"each day once (also in {where})")
+                problems.add(sheet, index, date_header, cell, Message("expected.day_once", where=where))
     if repeated:
         shown = ", ".join(repeated[:5]) + (" …" if len(repeated) > 5 else "")
         parsed.notes.append(f"{len(repeated)} day(s) appear twice with the same figures and were read once: {shown}")

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ..errors import Message
 from .model import Cell, CellError
 
 # -- missing values ---------------------------------------------------------------------------
@@ -75,11 +76,12 @@ def first_line(cell: Cell) -> str | None:
 
 # -- numbers ----------------------------------------------------------------------------------
 
-COUNT_EXPECTED = "a whole number such as 1234 or 1 234"
-NON_NEGATIVE_EXPECTED = "a count of 0 or more (a whole number such as 1234)"
-FRACTION_EXPECTED = "a whole number (a count), not a number with decimals"
-PERCENT_EXPECTED = "a whole number (a count), not a percentage"
-DECIMAL_EXPECTED = "a number such as 1234, 12.5 or 12,5"
+COUNT_EXPECTED = Message("expected.count")
+NON_NEGATIVE_EXPECTED = Message("expected.non_negative")
+FRACTION_EXPECTED = Message("expected.no_decimals")
+PERCENT_EXPECTED = Message("expected.no_percentage")
+DECIMAL_EXPECTED = Message("expected.decimal")
+TOO_MANY_DIGITS_EXPECTED = Message("expected.too_many_digits", expected=COUNT_EXPECTED)
 
 # Spaces used as thousands separators: space, NBSP (Excel, Swedish locale), narrow NBSP, thin space.
 _SPACES = re.compile("[ \u00a0\u202f\u2009]")
@@ -159,7 +161,7 @@ def parse_count(cell: Cell, *, allow_negative: bool = False) -> int | None:
         if not digits:
             raise CellError(cell, COUNT_EXPECTED)
         if len(digits.lstrip("0")) > _MAX_COUNT_DIGITS:
-            raise CellError(cell, f"{COUNT_EXPECTED} (this one has too many digits to be a count)")
+            raise CellError(cell, TOO_MANY_DIGITS_EXPECTED)
         value = -int(digits) if negative else int(digits)
     else:  # dates, times and anything else a workbook may hold
         raise CellError(cell, COUNT_EXPECTED)
@@ -199,20 +201,11 @@ def parse_decimal(cell: Cell) -> float | None:
 
 # -- dates and times ----------------------------------------------------------------------------
 
-DATE_FORMS = (
-    "2025-01-31, 31.01.2025, 31-01-2025, 01/31/2025, 2025/01/31, Jan 31, 2025 or 31 jan. 2025 "
-    "(always with a four-digit year)"
-)
-DATE_EXPECTED = f"a date such as {DATE_FORMS}"
-REAL_DATE_EXPECTED = f"a date that exists in the calendar, such as {DATE_FORMS}"
-DATETIME_EXPECTED = (
-    "a date and time such as 2025-01-31 14:05, 2025-01-31T14:05:00+01:00, 01/31/2025 2:05 PM "
-    "or 31.01.2025 14:05 (always with a four-digit year)"
-)
-SERIAL_EXPECTED = "a date between 1970 and 2100 (as an Excel date number: 25569 to 73415)"
-MIXED_ORDER_EXPECTED = (
-    "dates written in one order throughout the column: all month/day/year or all day/month/year"
-)
+DATE_EXPECTED = Message("expected.date")
+REAL_DATE_EXPECTED = Message("expected.real_date")
+DATETIME_EXPECTED = Message("expected.datetime")
+SERIAL_EXPECTED = Message("expected.serial")
+A_DATE_EXPECTED = Message("expected.a_date")
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # 1900 date system, Excel's leap-year bug included
 _SERIAL_MIN, _SERIAL_MAX = 25569, 73415  # 1970-01-01 .. 2100-12-31
@@ -315,7 +308,7 @@ def _parse(value: Cell, day_first: bool | None, expected: str) -> tuple[datetime
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day), None
     if isinstance(value, bool) or is_missing(value):
-        raise CellError(value, "a date")
+        raise CellError(value, A_DATE_EXPECTED)
     if isinstance(value, int | float):
         return _from_serial(value, value), None
     if not isinstance(value, str):
@@ -345,7 +338,7 @@ def _parse(value: Cell, day_first: bool | None, expected: str) -> tuple[datetime
             raise CellError(value, REAL_DATE_EXPECTED) from None
         weekday = groups.get("wd")
         if weekday is not None and _WEEKDAYS.get(weekday.casefold()) != day_value.weekday():
-            raise CellError(value, f"{expected}; the weekday does not match the date")
+            raise CellError(value, "expected.weekday_mismatch", expected=expected)
         clock, offset = _clock(match, value, expected)
         return datetime.combine(day_value, clock or time(0)), offset
     raise CellError(value, expected)
@@ -385,11 +378,11 @@ def day_first_for(cells: Iterable[Cell]) -> bool | None:
             continue  # no valid date either way; parse_date reports it
         if first > 12:
             if month_first_seen is not None:
-                raise CellError(cell, f"{MIXED_ORDER_EXPECTED} (this column also has {month_first_seen!r})")
+                raise CellError(cell, "expected.one_date_order", other=month_first_seen)
             day_first_seen = day_first_seen or cell
         elif second > 12:
             if day_first_seen is not None:
-                raise CellError(cell, f"{MIXED_ORDER_EXPECTED} (this column also has {day_first_seen!r})")
+                raise CellError(cell, "expected.one_date_order", other=day_first_seen)
             month_first_seen = month_first_seen or cell
     if day_first_seen is not None:
         return True

@@ -33,7 +33,8 @@ def clear_streamlit_caches():
 @pytest.fixture()
 def benchmark_db(demo_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """BENCHMARK_DB set to a fresh copy of the demo database; other settings at their defaults."""
-    for name in ("BENCHMARK_DEFAULT_ORGANISATION", "BENCHMARK_DEMO_ON_EMPTY", "BENCHMARK_QUERY_CACHE_SECONDS"):
+    for name in ("BENCHMARK_DEFAULT_ORGANISATION", "BENCHMARK_DEMO_ON_EMPTY", "BENCHMARK_QUERY_CACHE_SECONDS",
+                 "BENCHMARK_LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BENCHMARK_DB", str(demo_db_copy))
     yield demo_db_copy

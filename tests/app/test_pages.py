@@ -322,7 +322,7 @@ def test_ranking_change_metric_changes_values(benchmark_db):
     assert posts["percentile"].iloc[0] == 100 and posts["percentile"].iloc[-1] == 0
     # The chart follows the metric.
     bars = chart_specs(at)[0]["layer"][0]
-    assert bars["encoding"]["x"]["title"] == "Posts"
+    assert bars["encoding"]["x"]["axis"]["title"] == "Posts"
     assert bars["encoding"]["y"]["sort"][0] == f"#1 {posts['organisation'].iloc[0]}"
 
 

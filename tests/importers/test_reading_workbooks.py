@@ -279,3 +279,13 @@ def test_damaged_workbooks_read_or_refused(data):
         read(bytes(content), "book.xlsx")
     except UnreadableFileError:
         pass
+
+
+def test_a_workbook_is_not_parsed_when_openpyxl_took_lxml(monkeypatch):
+    # lxml (installed with python-pptx) bypasses defusedxml; the package switches it off at import,
+    # and refuses to parse should openpyxl have been imported with it first.
+    import openpyxl.xml
+
+    assert openpyxl.xml.LXML is False
+    monkeypatch.setattr(openpyxl.xml, "LXML", True)
+    assert "reading .xlsx is switched off on this server" in refused(_xlsx(), "ok.xlsx")

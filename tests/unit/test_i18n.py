@@ -94,6 +94,9 @@ def test_large_negative_signed_and_missing_numbers():
     assert i18n.format_percent(-0.04, "sv", 1, signed=True) == f"0,0{NBSP}%"  # no "-0,0"
     assert i18n.format_number(None, "sv") == "–"
     assert i18n.format_number(float("nan"), "da", missing="") == ""
+    import pandas as pd
+
+    assert i18n.format_percent(pd.NA, "nb") == "–"
 
 
 def test_metric_values_take_the_metric_s_decimals_and_unit():

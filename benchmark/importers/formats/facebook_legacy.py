@@ -65,6 +65,7 @@ import re
 from dataclasses import replace
 from datetime import date, datetime
 
+from ...errors import Message
 from ..base import Format, NotPageMetrics, Problems, rejected
 from ..file_names import file_name, name_range
 from ..headers import (
@@ -81,8 +82,8 @@ from ..rows import NO_POSTS, column_day_first, data_rows, read_series, store_day
 from ..values import as_utc, cell_text, pacific_to_utc, parse_count, parse_datetime
 
 PLATFORM = "facebook"
-PAGE_LABEL = "legacy Facebook Page Insights export (page level)"
-POSTS_LABEL = "legacy Facebook Page Insights export (post level)"
+PAGE_LABEL = Message("format.facebook_insights_page")
+POSTS_LABEL = Message("format.facebook_insights_posts")
 
 # Only English exports have been seen; Swedish/Danish/Norwegian/Finnish headers are unknown
 # (research §1d) — add them to these tuples when a real file shows them.
@@ -264,7 +265,7 @@ def _breakdowns(source: SourceFile, main: Sheet, cells: _Cells, available: set[s
                 post_id = cell_text(match.get(row, "post_id"))
                 if not post_id:
                     if not is_blank(row):
-                        problems.add(sheet, i, match.header_of("post_id"), None, "a post ID (one row per post)")
+                        problems.add(sheet, i, match.header_of("post_id"), None, "expected.post_id_per_row")
                     continue
                 for f in found:
                     cells.put(post_id, f, match.get(row, f), sheet, i, f"{sheet.name}: {match.header_of(f)}")
@@ -289,11 +290,11 @@ def parse_posts(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
     for i, row in data_rows(match, parsed, skip=1 if descriptions is not None else 0):
         post_id = cell_text(match.get(row, "post_id"))
         if not post_id:
-            problems.add(sheet, i, match.header_of("post_id"), None, "a post ID (one row per post)")
+            problems.add(sheet, i, match.header_of("post_id"), None, "expected.post_id_per_row")
             continue
         if post_id in first_row:
-            problems.add(sheet, i, match.header_of("post_id"), post_id,
-                         f"a post ID that appears once (also in {sheet.where(first_row[post_id])})")
+            problems.add(sheet, i, match.header_of("post_id"), post_id, "expected.post_id_once",
+                         where=sheet.where(first_row[post_id]))
             continue
         first_row[post_id] = i
         order.append((post_id, i))
@@ -364,7 +365,7 @@ def _published(posted: tuple[Cell, Sheet, int, str], problems: Problems,
                day_first: bool | None) -> tuple[datetime, datetime] | None:
     """(Pacific local time, UTC) of a post's `Posted` cell, or None after recording a problem."""
     cell, sheet, i, header = posted
-    read = problems.read_required(parse_datetime, cell, sheet, i, header, "the post's publication time",
+    read = problems.read_required(parse_datetime, cell, sheet, i, header, Message("expected.publication_time"),
                                   day_first=day_first)
     if read is None:
         return None

@@ -72,6 +72,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from ...errors import Joined, Message
 from ..base import Format, NotPageMetrics, Problems, rejected
 from ..file_names import file_name
 from ..headers import Aliases, HeaderMatch, find_header, is_blank
@@ -233,16 +234,15 @@ def _read_posts(match: HeaderMatch, account: AccountRef, parsed: ParsedFile, pro
     for i, row in rows:
         link = cell_text(match.get(row, "link"))
         if not link:
-            problems.add(sheet, i, match.header_of("link"), None, "the post's link (one row per post)")
+            problems.add(sheet, i, match.header_of("link"), None, "expected.post_link")
             continue
         post_id = _post_id(link)
         if post_id in seen:
-            problems.add(sheet, i, match.header_of("link"), link,
-                         f"each post once (also in {sheet.where(seen[post_id])})")
+            problems.add(sheet, i, match.header_of("link"), link, "expected.post_once", where=sheet.where(seen[post_id]))
             continue
         seen[post_id] = i
         day = problems.read_required(parse_date, match.get(row, "created"), sheet, i, match.header_of("created"),
-                                     "the post's created date", day_first=day_first)
+                                     Message("expected.created_date"), day_first=day_first)
         counts = read_counts(match, row, i, [f for f in POST_MEASURES if match.has(f)], problems)
         if day is None:
             continue
@@ -257,7 +257,8 @@ def _read_posts(match: HeaderMatch, account: AccountRef, parsed: ParsedFile, pro
 def parse(source: SourceFile, book: Workbook, options: ParseOptions) -> ParsedFile:
     kinds = [k for k in ("content", "posts", "visitors", "followers") if book.has(k)]
     main = "content" if book.has("content", "posts") else kinds[0]
-    label = f"LinkedIn Page analytics export ({' + '.join(dict.fromkeys(SHEET_TITLES[k] for k in kinds))})"
+    sheets = [Message(f"format.linkedin_sheet.{title}") for title in dict.fromkeys(SHEET_TITLES[k] for k in kinds)]
+    label = Message("format.linkedin", sheets=Joined(sheets, " + "))
     parsed = ParsedFile(f"linkedin-{main}", label, PLATFORM)
     account = _account(source.name)
     if not account.is_named:
@@ -283,7 +284,7 @@ def parse(source: SourceFile, book: Workbook, options: ParseOptions) -> ParsedFi
             parsed.notes.append(f"Ignored sheet {sheet.name!r}: not a LinkedIn analytics table this importer knows.")
     problems.raise_if_any(source.name, label)
     if not parsed.values and not parsed.posts:
-        raise rejected(source.name, label, "at least one row of data under the header; the file has none")
+        raise rejected(source.name, label, "expected.data_rows")
     if book.has("posts"):
         _post_coverage(parsed, source.name, book, account, daily_days, options)
     return parsed
@@ -305,17 +306,15 @@ def _post_coverage(parsed: ParsedFile, name: str, book: Workbook, account: Accou
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("linkedin-content", "LinkedIn Page analytics export (content / updates)", detect_content, parse),
-    Format("linkedin-visitors", "LinkedIn Page analytics export (visitors)", detect_visitors, parse),
-    Format("linkedin-followers", "LinkedIn Page analytics export (followers)", detect_followers, parse),
+    Format("linkedin-content", Message("format.linkedin_content"), detect_content, parse),
+    Format("linkedin-visitors", Message("format.linkedin_visitors"), detect_visitors, parse),
+    Format("linkedin-followers", Message("format.linkedin_followers"), detect_followers, parse),
 )
 NOT_PAGE_METRICS: tuple[NotPageMetrics, ...] = (
     NotPageMetrics(
         "linkedin-demographics",
-        "LinkedIn Page analytics audience breakdown (location, job function, seniority, industry, company size)",
+        Message("format.linkedin_demographics"),
         detect_demographics_only,
-        "This LinkedIn file only holds who your visitors or followers are, not numbers per day. In the page's "
-        "admin view go to Analytics → Content (or Visitors, Followers), choose the date range, click Export and "
-        "upload the whole workbook it downloads.",
+        Message("advice.linkedin_demographics"),
     ),
 )

@@ -27,6 +27,7 @@ is refused earlier, when the file is read.
 
 from __future__ import annotations
 
+from ...errors import Message
 from ..base import Format, NotPageMetrics
 from ..headers import find_header, is_blank, normalise_header
 from ..model import Cell, SourceFile
@@ -39,12 +40,7 @@ PARTS = (meta_posts, meta_series)
 
 FORMATS: tuple[Format, ...] = (POSTS_FORMAT, SERIES_FORMAT)
 
-_WHERE_PAGE_METRICS = (
-    "Page metrics come from two other Meta Business Suite exports: Insights → Content → Export "
-    "(one row per post, choose the lifetime totals) for posts, reactions, comments, shares and views, "
-    "and the Export button of each chart under Insights → Results/Overview (Reach, Follows, Views, Visits, "
-    "Link clicks, Content interactions) for daily page figures."
-)
+_WHERE_PAGE_METRICS = Message("advice.meta_page_metrics")
 
 # Block titles of the Audience export. Nordic titles not seen yet (research §1c).
 AUDIENCE_BLOCKS = frozenset(normalise_header(t) for t in (
@@ -110,24 +106,20 @@ def _is_video_export(source: SourceFile) -> bool:
 NOT_PAGE_METRICS: tuple[NotPageMetrics, ...] = (
     NotPageMetrics(
         "meta-audience",
-        "Meta Business Suite audience export (age, gender, countries, cities)",
+        Message("format.meta_audience"),
         _is_audience,
-        "This file describes the audience (shares of followers by age, gender and place), not page "
-        f"activity. {_WHERE_PAGE_METRICS}",
+        Message("advice.meta_audience", where=_WHERE_PAGE_METRICS),
     ),
     NotPageMetrics(
         "meta-top-content-formats",
-        "Meta Business Suite 'Top content formats' export",
+        Message("format.meta_top_content_formats"),
         _is_top_content_formats,
-        "This file holds totals per content format for the whole period, without days. "
-        f"{_WHERE_PAGE_METRICS}",
+        Message("advice.meta_top_content_formats", where=_WHERE_PAGE_METRICS),
     ),
     NotPageMetrics(
         "meta-video-export",
-        "Meta Business Suite video export (one row per video asset)",
+        Message("format.meta_video_export"),
         _is_video_export,
-        "This export lists video assets under their own IDs, so alongside the post export it would count "
-        "the same videos twice; video posts and their 3-second views are in the post export. "
-        f"{_WHERE_PAGE_METRICS}",
+        Message("advice.meta_video_export", where=_WHERE_PAGE_METRICS),
     ),
 )

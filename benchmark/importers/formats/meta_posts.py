@@ -63,6 +63,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from ...errors import Message
 from ..base import Format, Problems, rejected
 from ..file_names import name_range
 from ..headers import Aliases, HeaderMatch, find_header, normalise_header
@@ -90,7 +91,7 @@ from ..values import (
 )
 
 FORMAT_ID = "meta-posts"
-FORMAT_LABEL = "Meta Business Suite post export (Facebook or Instagram)"
+FORMAT_LABEL = Message("format.meta_posts")
 
 # Headers per UI language. English and Swedish come from real exports (§1a, §2a).
 # Danish, Norwegian and Finnish exports have not been seen yet: add their headers
@@ -203,8 +204,9 @@ def _language(match: HeaderMatch) -> str:
     return max(scores, key=lambda language: scores[language])
 
 
-def _label(match: HeaderMatch, platform: str) -> str:
-    return f"Meta Business Suite post export ({platform.capitalize()}, {_language(match)} headers)"
+def _label(match: HeaderMatch, platform: str) -> Message:
+    language = Message(f"format.headers_language.{_language(match).lower()}")
+    return Message("format.meta_posts_detected", platform=platform.capitalize(), language=language)
 
 
 def _text(cell: Cell) -> str | None:
@@ -214,10 +216,7 @@ def _text(cell: Cell) -> str | None:
     return text or None
 
 
-ID_EXPECTED = (
-    "an ID written out in full (a spreadsheet program rounded this long number: upload the CSV "
-    "exactly as downloaded, or format the column as text)"
-)
+ID_EXPECTED = Message("expected.id_in_full")
 
 
 def _identifier(cell: Cell) -> str:
@@ -257,19 +256,13 @@ def _reject_daily_breakdown(source: SourceFile, match: HeaderMatch, label: str) 
         try:
             parse_date(cell)
         except ValueError:
-            problems.add(sheet, index, header, cell, "'Lifetime' (or 'Livstid'): the lifetime totals of the post")
+            problems.add(sheet, index, header, cell, "expected.lifetime")
             continue
         daily.append((index, cell))
     if daily:
         index, cell = daily[0]
-        raise ImportRejected(source.name, label, [RowProblem(
-            None, header, None,
-            f"'Lifetime' in every row, but {len(daily)} row(s) carry a day instead (first: {sheet.where(index)}, "
-            f"{str(cell)!r}). This is a daily breakdown: one row per post per day, and the file does not say "
-            "whether the daily figures are that day's or running totals, so it cannot be summed safely. "
-            "Export again from Meta Business Suite (Insights → Content → Export) with the lifetime totals "
-            "(Date = 'Lifetime' / Datum = 'Livstid'), not a daily breakdown, and upload that file.",
-        )])
+        raise ImportRejected(source.name, label, [RowProblem(None, header, None, Message(
+            "expected.lifetime_not_daily", count=len(daily), where=sheet.where(index), value=str(cell)))])
     problems.raise_if_any(source.name, label)
 
 
@@ -297,8 +290,8 @@ def parse(source: SourceFile, detected: PostsMatch, options: ParseOptions) -> Pa
 
     rows: list[_Row] = []
     for index, row in data_rows(match, parsed):
-        post_id = _read_id(problems, match, row, index, "post_id", "a post ID")
-        account_key = _read_id(problems, match, row, index, key_field, "the page or account ID")
+        post_id = _read_id(problems, match, row, index, "post_id", Message("expected.post_id"))
+        account_key = _read_id(problems, match, row, index, key_field, Message("expected.account_id"))
         name = next((t for t in (_text(match.get(row, f)) for f in name_fields) if t), None)
         published = _published_at(problems, match, row, index, day_first)
         values: dict[str, object] = dict(read_counts(match, row, index, counts, problems))
@@ -339,7 +332,7 @@ def _read_id(problems: Problems, match: HeaderMatch, row: list[Cell], index: int
 def _published_at(problems: Problems, match: HeaderMatch, row: list[Cell], index: int,
                   day_first: bool | None) -> datetime | None:
     read = problems.read_required(parse_datetime, match.get(row, "publish_time"), match.sheet, index,
-                                  match.header_of("publish_time"), "the publish time (MM/DD/YYYY HH:MM)",
+                                  match.header_of("publish_time"), Message("expected.publish_time"),
                                   day_first=day_first)
     return None if read is None else as_utc(*read, pacific_to_utc)
 
@@ -357,9 +350,8 @@ def _build_posts(source: SourceFile, parsed: ParsedFile, rows: list[_Row], refs:
             if first.post == item.post:
                 repeated += 1
                 continue
-            problems.add(sheet, item.index, match.header_of("post_id"), key[1],
-                         f"a post ID that appears once; {sheet.where(first.index)} has the same post "
-                         "with other figures (a daily breakdown? export the lifetime totals)")
+            problems.add(sheet, item.index, match.header_of("post_id"), key[1], "expected.post_id_once_figures",
+                         where=sheet.where(first.index))
             continue
         seen[key] = item
         parsed.posts.append(Post(account=refs[item.account_key], source_row=sheet.row_numbers[item.index],

@@ -49,6 +49,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ...errors import Message, quoted
 from ...metrics import ADDITIVE, MEASURES_BY_ID
 from ..base import Format
 from ..headers import HeaderMatch, is_blank, normalise_header
@@ -66,7 +67,7 @@ from ..rows import read_series, store_days
 from ..values import cell_text
 
 FORMAT_ID = "meta-series"
-FORMAT_LABEL = "Meta Business Suite chart export (one metric per day)"
+FORMAT_LABEL = Message("format.meta_series")
 
 # Chart title → (platform or None when the title does not say it, measure).
 TITLES: dict[str, tuple[str | None, str]] = {
@@ -146,21 +147,13 @@ def detect(source: SourceFile) -> SeriesMatch | None:
 def parse(source: SourceFile, detected: SeriesMatch, options: ParseOptions) -> ParsedFile:
     sheet, header_index, title = detected.sheet, detected.header_index, detected.title
     date_column, value_column = detected.date_column, detected.value_column
-    known = ", ".join(repr(t) for t in TITLES)
+    known = quoted(TITLES)  # Meta's own titles, as the files write them
     if title is None:
-        raise UnrecognisedFileError(
-            source.name,
-            "this Meta Business Suite chart export has no title row above 'Date,Primary', so the metric is "
-            f"unknown; upload the file exactly as exported (its first line names the metric: {known})",
-        )
+        raise UnrecognisedFileError(source.name, "detect.meta_series_no_title", known=known)
     if normalise_header(title) not in _TITLES:
-        raise UnrecognisedFileError(
-            source.name,
-            f"this Meta Business Suite chart export is titled {title!r}, which is not a metric we import "
-            f"(known titles: {known})",
-        )
+        raise UnrecognisedFileError(source.name, "detect.meta_series_unknown_title", title=title, known=known)
     platform, measure = _TITLES[normalise_header(title)]
-    label = f"Meta Business Suite chart export ({title!r})"
+    label = Message("format.meta_series_titled", title=title)
     parsed = ParsedFile(FORMAT_ID, label, platform)
     # The file never names the page: the account is the one chosen in the upload form (the
     # platform, when the title says it, is on ParsedFile.platform for the form to check).

@@ -32,7 +32,7 @@ from datetime import date
 
 import pandas as pd
 
-from ...errors import PeriodError
+from ...errors import Message, PeriodError
 from ...metrics import MEASURES, SIGNED_MEASURES
 from ...periods import parse_period
 from ...vocabulary import PLATFORMS
@@ -89,7 +89,7 @@ def _platform(cell: object) -> str:
     for platform_id, label in PLATFORMS.items():
         if key in (platform_id, label.casefold()) or (platform_id == "x" and key == "twitter"):
             return platform_id
-    raise CellError(cell, "a platform: " + ", ".join(PLATFORMS))
+    raise CellError(cell, "expected.platform", platforms=", ".join(PLATFORMS))
 
 
 @functools.lru_cache(maxsize=4096)  # a file repeats a handful of periods over thousands of rows
@@ -98,8 +98,7 @@ def _period(cell: object) -> tuple[date, date]:
     try:
         period = parse_period(text)
     except PeriodError as exc:
-        raise CellError(cell, "a period such as 2025-Q3, 2025-07, 2025-W27, 2025 or "
-                              f"2025-07-01..2025-09-30 ({exc.reason})") from None
+        raise CellError(cell, "expected.period", reason=exc.reason) from None
     return period.start, period.end
 
 
@@ -146,13 +145,12 @@ def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> Par
     sheet = match.sheet
     problems = Problems()
     for header in match.unmapped:
-        problems.add(None, None, None, header,
-                     "only the template's columns (" + ", ".join(TEMPLATE_COLUMNS) + "); "
-                     f"rename or delete the column {header!r}")
+        problems.add(None, None, None, header, "expected.template_columns", columns=", ".join(TEMPLATE_COLUMNS),
+                     header=header)
     duplicated = [f for f, positions in match.columns.items() if len(positions) > 1]
     for field in duplicated:
-        problems.add(None, None, None, match.header_of(field), "each column once; this one appears twice")
-    parsed = ParsedFile("template", "project template", None)
+        problems.add(None, None, None, match.header_of(field), "expected.column_once")
+    parsed = ParsedFile("template", LABEL, None)
 
     indices = [i for i in range(match.data_start, len(sheet.rows))
                if not is_blank(sheet.rows[i])
@@ -167,7 +165,7 @@ def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> Par
     organisations = [cell_text(c) if not is_missing(c) else None for c in cells("organisation")]
     for organisation, index in zip(organisations, indices, strict=True):
         if organisation is None:
-            problems.add(sheet, index, match.header_of("organisation"), None, "the organisation's name")
+            problems.add(sheet, index, match.header_of("organisation"), None, "expected.organisation_name")
     platforms = _each_distinct(cells("platform"), _platform, problems, sheet, indices, match.header_of("platform"))
     if match.has("period"):
         spans = _each_distinct(cells("period"), _period, problems, sheet, indices, match.header_of("period"))
@@ -179,7 +177,7 @@ def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> Par
         spans = []
         for start, end, cell, index in zip(starts, ends, cells("to"), indices, strict=True):
             if start and end and end < start:
-                problems.add(sheet, index, match.header_of("to"), cell, "a date on or after 'from'")
+                problems.add(sheet, index, match.header_of("to"), cell, "expected.on_or_after_from")
             spans.append((start, end) if start and end and end >= start else None)
     account_names = cells("account")
     refs: dict[tuple, int] = {}  # identity -> position in parsed.table_accounts
@@ -196,8 +194,7 @@ def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> Par
             parsed.table_accounts.append(AccountRef(identity[0], identity[1], None, identity[2]))
         key = (refs[identity], span)
         if key in seen:
-            problems.add(sheet, index, None, None,
-                         f"one row per organisation, account, platform and period; row {seen[key]} has the same")
+            problems.add(sheet, index, None, None, "expected.template_row_once", row=seen[key])
             keys.append(None)
             continue
         seen[key] = sheet.row_numbers[index]
@@ -217,13 +214,14 @@ def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> Par
     long = [frame.assign(measure=m, value=counts[m]).dropna(subset=["value", "account"]) for m in measures]
     table = pd.concat(long, ignore_index=True) if long else frame.iloc[0:0]
     if table.empty:
-        raise rejected(source.name, parsed.format_label, "at least one row with a figure: the template has no figures")
+        raise rejected(source.name, parsed.format_label, "expected.template_figures")
     parsed.value_table = table[["account", "measure", "start", "end", "value", "source_row"]].astype(
         {"account": "int64", "value": "int64", "source_row": "int64"})
     return parsed
 
 
-FORMATS = (Format("template", "project template", _detect, _parse),)
+LABEL = Message("format.template")
+FORMATS = (Format("template", LABEL, _detect, _parse),)
 NOT_PAGE_METRICS: tuple[NotPageMetrics, ...] = ()
 
 

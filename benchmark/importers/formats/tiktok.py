@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import re
 
+from ...errors import Message
 from ..base import Format, NotPageMetrics, Problems
 from ..headers import Aliases, HeaderMatch, first_table
 from ..model import AccountRef, ParsedFile, ParseOptions, Post, SourceFile
@@ -55,9 +56,9 @@ from ..values import as_utc, cell_text, first_line, parse_datetime
 PLATFORM = "tiktok"
 ACCOUNT = AccountRef(PLATFORM)
 
-OVERVIEW_LABEL = "TikTok overview export (one row per day)"
-FOLLOWERS_LABEL = "TikTok followers export (one row per day)"
-CONTENT_LABEL = "TikTok content export (one row per video)"
+OVERVIEW_LABEL = Message("format.tiktok_overview")
+FOLLOWERS_LABEL = Message("format.tiktok_followers")
+CONTENT_LABEL = Message("format.tiktok_content")
 
 # English (verified) and Swedish (research §6); Danish/Norwegian/Finnish: not collected yet.
 DATE: Aliases = {"date": ("Date", "Datum")}
@@ -145,8 +146,7 @@ def parse_content(source: SourceFile, match: HeaderMatch, options: ParseOptions)
         link = cell_text(match.get(row, "link"))
         found = _LINK.match(link)
         if found is None:
-            problems.add(sheet, i, match.header_of("link"), link or None,
-                         "the video's link https://www.tiktok.com/@<account>/video/<id>")
+            problems.add(sheet, i, match.header_of("link"), link or None, "expected.tiktok_link")
         stamp = problems.read(parse_datetime, match.get(row, "post_time"), sheet, i, match.header_of("post_time"),
                               day_first=day_first)
         figures = read_counts(match, row, i, measures, problems)

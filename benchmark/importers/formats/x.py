@@ -53,6 +53,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from ...errors import Message
 from ..base import Format, NotPageMetrics, Problems
 from ..file_names import file_name, name_range
 from ..headers import Aliases, HeaderMatch, find_header, first_table, is_blank
@@ -64,9 +65,9 @@ from ..values import as_utc, cell_text, first_line, parse_datetime
 PLATFORM = "x"
 ACCOUNT = AccountRef(PLATFORM)
 
-TWEETS_LABEL = "X/Twitter tweet activity export (analytics.twitter.com, one row per tweet)"
-DAILY_LABEL = "X/Twitter daily tweet activity export (analytics.twitter.com, one row per day)"
-OVERVIEW_LABEL = "X account overview export (X Premium analytics, one row per day)"
+TWEETS_LABEL = Message("format.x_tweets")
+DAILY_LABEL = Message("format.x_daily")
+OVERVIEW_LABEL = Message("format.x_overview")
 
 # Other languages of the legacy exports (`_ja`, …) and any Nordic ones: not collected yet.
 TWEET_ALIASES: Aliases = {
@@ -133,8 +134,7 @@ def parse_tweets(source: SourceFile, match: HeaderMatch, options: ParseOptions) 
         permalink = cell_text(match.get(row, "permalink"))
         link = _PERMALINK.match(permalink)
         if link is None:
-            problems.add(sheet, i, match.header_of("permalink"), permalink or None,
-                         "the tweet's link https://twitter.com/<handle>/status/<id>")
+            problems.add(sheet, i, match.header_of("permalink"), permalink or None, "expected.tweet_link")
         id_cell = match.get(row, "tweet_id")
         tweet_id = cell_text(id_cell)
         if not isinstance(id_cell, str) or not _DIGITS.match(tweet_id):
@@ -143,10 +143,9 @@ def parse_tweets(source: SourceFile, match: HeaderMatch, options: ParseOptions) 
                 tweet_id = link["id"]
                 ids_from_links += 1
             else:
-                problems.add(sheet, i, match.header_of("tweet_id"), id_cell, "the tweet id (digits)")
+                problems.add(sheet, i, match.header_of("tweet_id"), id_cell, "expected.tweet_id")
         elif link is not None and link["id"] != tweet_id:
-            problems.add(sheet, i, match.header_of("tweet_id"), tweet_id,
-                         f"the id in the tweet's permalink ({link['id']})")
+            problems.add(sheet, i, match.header_of("tweet_id"), tweet_id, "expected.tweet_id_as_link", id=link["id"])
         stamp = problems.read(parse_datetime, match.get(row, "time"), sheet, i, match.header_of("time"))
         figures = read_counts(match, row, i, measures, problems)
         if stamp is None or link is None:

@@ -50,6 +50,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
+from ...errors import Message, quoted
 from ..base import Format, NotPageMetrics, Problems, rejected
 from ..headers import Aliases, HeaderMatch, find_header, normalise_header
 from ..model import (
@@ -67,9 +68,9 @@ from ..values import cell_text, is_missing, parse_date
 PLATFORM = "youtube"
 ACCOUNT = AccountRef(PLATFORM)
 
-TOTALS_LABEL = "YouTube Studio Totals.csv (daily channel totals)"
-TABLE_LABEL = "YouTube Studio Table data.csv (per-video totals for a date range)"
-CHART_LABEL = "YouTube Studio Chart data.csv (daily figures of the charted videos only)"
+TOTALS_LABEL = Message("format.youtube_totals")
+TABLE_LABEL = Message("format.youtube_table")
+CHART_LABEL = Message("format.youtube_chart")
 
 # Studio metric columns we store; measure id -> headers.
 # Danish/Norwegian/Finnish/Swedish Studio names: not collected yet (research §4) — add here.
@@ -131,13 +132,9 @@ def detect_totals(source: SourceFile) -> HeaderMatch | None:
 def parse_totals(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> ParsedFile:
     measures = [m for m in METRIC_ALIASES if match.has(m)]
     if not measures:
-        wanted = ", ".join(repr(names[0]) for names in METRIC_ALIASES.values())
-        has = ", ".join(repr(h) for h in match.unmapped) or "no metric column"
-        raise rejected(
-            source.name, TOTALS_LABEL,
-            f"this Totals.csv has none of the metrics we store ({wanted}); it has {has}. "
-            "Tick at least 'Views' and 'Subscribers' in YouTube Studio's advanced mode and export again",
-        )
+        wanted = quoted(names[0] for names in METRIC_ALIASES.values())
+        has = quoted(match.unmapped) or Message("expected.youtube_no_metric_column")
+        raise rejected(source.name, TOTALS_LABEL, "expected.youtube_metrics", wanted=wanted, has=has)
     parsed = ParsedFile("youtube-totals", TOTALS_LABEL, PLATFORM, ignored_columns=list(match.unmapped))
     store_days(parsed, ACCOUNT, read_series(source.name, [match], measures, parsed, repeats=True))
     return parsed
@@ -165,13 +162,13 @@ def parse_table(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
         content = cell_text(match.get(row, "content"))
         if normalise_header(content) in TOTAL_LABELS:
             if total is not None:
-                problems.add(sheet, i, match.header_of("content"), content,
-                             f"one 'Total' row (another is at {sheet.where(total[0])})")
+                problems.add(sheet, i, match.header_of("content"), content, "expected.youtube_one_total",
+                             where=sheet.where(total[0]))
             total = (i, {m: v for m, v in figures.items() if v is not None})
             parsed.notes.append(f"{sheet.where(i)} is the channel 'Total' for the exported range, not a video")
             continue
         if not content:
-            problems.add(sheet, i, match.header_of("content"), None, "the video id")
+            problems.add(sheet, i, match.header_of("content"), None, "expected.video_id")
             continue
         published_cell = match.get(row, "published")
         if is_missing(published_cell):
@@ -189,14 +186,10 @@ def parse_table(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
         ))
     problems.raise_if_any(source.name, TABLE_LABEL)
     if not parsed.rows_read:
-        raise rejected(source.name, TABLE_LABEL, "the file has a header but no 'Total' or video rows")
+        raise rejected(source.name, TABLE_LABEL, "expected.youtube_rows")
     if total is not None:
         if options.period is None:
-            raise NeedsInputError(
-                source.name, "period",
-                "this YouTube Studio 'Table data.csv' holds the channel's totals for a date range but does not "
-                "say which dates it covers; give the date range you selected in YouTube Studio",
-            )
+            raise NeedsInputError(source.name, "period", "needs.period_youtube_table")
         start, end = options.period
         index, values = total
         parsed.values = [
@@ -229,10 +222,6 @@ FORMATS: tuple[Format, ...] = (
 )
 NOT_PAGE_METRICS: tuple[NotPageMetrics, ...] = (
     NotPageMetrics(
-        "youtube-chart", CHART_LABEL, detect_chart,
-        "YouTube Studio's 'Chart data.csv' holds one row per day only for the videos drawn in the chart, "
-        "so adding its rows up does not give the channel's figures. Upload 'Totals.csv' from the same "
-        "export ZIP for the channel's daily figures (and 'Table data.csv' with its date range for the "
-        "per-video figures).",
+        "youtube-chart", CHART_LABEL, detect_chart, Message("advice.youtube_chart"),
     ),
 )

@@ -1,0 +1,199 @@
+"""Shareable links and "add to deck": a page's state in its URL, for ui.py's pickers.
+
+With ui.py, the only Streamlit modules of the package. A page calls `apply_link(store, page)` before
+its widgets and `publish(state)` after them:
+
+- `apply_link` reads the URL's query parameters when they are not the ones this session last wrote
+  (a link just opened, or one pasted into the address bar), resolves them against the store and puts
+  them into the pickers' session state; what cannot be used is listed in one warning and left at the
+  page's default. Nothing in a link is evaluated: `viewstate.parse_query` checks each value against
+  its pattern or closed list first.
+- `publish` writes the page's current state back into the URL, so the address bar always holds a link
+  that opens exactly this view.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import streamlit as st
+
+from . import decks, i18n, views
+from .errors import BenchmarkError
+from .groups import default_group_spec, group_choices
+from .periods import Period, calendar_of, parse_period
+from .registry import resolve_organisation
+from .store import Store
+from .ui import (
+    SHARED_LANGUAGE,
+    SHARED_ORGANISATION,
+    SHARED_PERIOD,
+    SHARED_PLATFORM,
+    current_language,
+    t,
+)
+from .viewstate import ViewState, parse_query
+
+PUBLISHED = "links.published"
+PROBLEMS = "links.problems"
+
+
+def _query_now() -> dict[str, str]:
+    return {key: st.query_params.get(key) for key in st.query_params}
+
+
+def apply_link(store: Store, page: str) -> ViewState | None:
+    """Take over a newly opened link's parameters into the pickers of `page`; None if there is none."""
+    query = _query_now()
+    if not query or query == st.session_state.get(PUBLISHED):
+        return None
+    parsed = parse_query(query, page=page)
+    problems = list(parsed.problems)
+    state = parsed.state
+    lang = state.lang or current_language()
+    if state.lang:
+        st.session_state[SHARED_LANGUAGE] = state.lang
+    organisation = None
+    if state.org:
+        try:
+            organisation = resolve_organisation(store, state.org)
+            st.session_state[SHARED_ORGANISATION] = organisation.organisation_id
+            st.session_state.pop(f"{page}.organisation", None)
+        except BenchmarkError as exc:
+            problems.append(_ignored("org", state.org, i18n.error_text(exc, lang)))
+    if state.platform:
+        if state.platform in views.platforms_with_data(store):
+            st.session_state[SHARED_PLATFORM] = state.platform
+            st.session_state.pop(f"{page}.platform", None)
+        else:
+            problems.append(_ignored("platform", state.platform, t("link.no_data_on_platform")))
+    if state.period:
+        st.session_state[SHARED_PERIOD] = parse_period(state.period)
+        for key in [k for k in st.session_state if str(k).startswith(f"{page}.period.")]:
+            del st.session_state[key]
+    if state.metric and page in ("ranking", "profile"):
+        st.session_state[f"{page}.metric"] = state.metric
+    if state.group:
+        _apply_group(store, page, state, organisation, problems)
+    if state.watch is not None and page == "watch":
+        _apply_watched(store, state, organisation, problems, lang)
+    if page == "profile":
+        _apply_profile_range(state)
+    # A link can be opened once: what it set now belongs to the widgets, until another link comes.
+    st.session_state[PUBLISHED] = query
+    st.session_state[PROBLEMS] = problems
+    return state
+
+
+def _ignored(param: str, value: str, why: str) -> str:
+    return t("link.ignored", param=param, value=value, why=why)
+
+
+def _apply_group(store: Store, page: str, state: ViewState, organisation, problems: list[str]) -> None:
+    choices = group_choices(store)
+    if state.group not in choices:
+        problems.append(_ignored("group", state.group, t("link.unknown_group")))
+    elif page == "watch":
+        st.session_state["watch.source"] = state.group
+    else:
+        st.session_state[f"{page}.group"] = state.group
+
+
+def _apply_watched(store: Store, state: ViewState, organisation, problems: list[str], lang: str) -> None:
+    ids = []
+    for code in state.watch or ():
+        try:
+            ids.append(resolve_organisation(store, code).organisation_id)
+        except BenchmarkError as exc:
+            problems.append(_ignored("watch", code, i18n.error_text(exc, lang)))
+    own_id = organisation.organisation_id if organisation else st.session_state.get(SHARED_ORGANISATION)
+    if own_id is None:
+        return
+    source = st.session_state.get("watch.source") or (default_group_spec(organisation) if organisation else None)
+    if source is None:
+        return
+    st.session_state["watch.source"] = source
+    st.session_state[f"watch.members.{source}.{own_id}"] = [i for i in ids if i != own_id]
+
+
+def _apply_profile_range(state: ViewState) -> None:
+    if state.every:
+        st.session_state["profile.grain"] = state.every
+    grain = state.every or st.session_state.get("profile.grain", "quarter")
+    if state.first and state.last:
+        st.session_state[f"profile.range.{grain}"] = (state.first, state.last)
+
+
+def show_problems() -> None:
+    """What a link asked for but could not be used, under the page's title."""
+    problems = st.session_state.get(PROBLEMS) or []
+    if problems:
+        st.warning(t("link.problems_intro") + "\n\n" + "\n".join(f"- {p}" for p in problems),
+                   icon=":material/link_off:")
+
+
+def link_period(period: Period) -> str:
+    """A period as a link names it: the calendar quarter a whole-weeks quarter stands for (2025-Q3)."""
+    return (calendar_of(period) or period).label
+
+
+def codes(store: Store, organisation_ids: list[int]) -> tuple[str, ...]:
+    """COUNTRY:CODE of each organisation, in the given order."""
+    rows = dict(store.rows("SELECT organisation_id, country || ':' || code FROM organisations "
+                           "WHERE organisation_id IN (SELECT unnest(?::INTEGER[]))", [list(organisation_ids)]))
+    return tuple(rows[i] for i in organisation_ids if i in rows)
+
+
+def check_range(key: str, labels: list[str]) -> None:
+    """Drop a range a link put into a slider when the stored data do not have those periods."""
+    chosen = st.session_state.get(key)
+    if chosen is not None and not (len(chosen) == 2 and all(label in labels for label in chosen)):
+        del st.session_state[key]
+        st.session_state.setdefault(PROBLEMS, []).append(_ignored("from/to", " – ".join(map(str, chosen)), t("link.bad_range")))
+        show_problems()
+
+
+def publish(state: ViewState) -> None:
+    """Write the view's state into the URL (only what changed, so nothing reruns)."""
+    query = {**state.to_query(), "lang": current_language()}
+    if _query_now() != query:
+        st.query_params.from_dict(query)
+    if st.session_state.get(PUBLISHED) != query:
+        # The user moved on from the link: its problems no longer describe the view.
+        st.session_state[PROBLEMS] = []
+    st.session_state[PUBLISHED] = query
+
+
+PAGE_PATHS = {"watch": "", "ranking": "ranking", "profile": "profile", "present": "present", "upload": "upload"}
+
+
+def link_to(state: ViewState) -> str:
+    """The full address of a view: the app's address this session was opened at, the page's path, the query."""
+    query = urlencode({**state.to_query(), "lang": current_language()})
+    base = urlsplit(st.context.url or "")  # None without a browser (AppTest): a relative link then
+    segments = [s for s in base.path.split("/") if s]
+    if segments and segments[-1] in PAGE_PATHS.values():
+        segments.pop()  # st.context.url ends with the current page's path
+    path = "/".join(["", *segments, PAGE_PATHS[state.page]])
+    return urlunsplit((base.scheme, base.netloc, path, query, ""))
+
+
+def share_and_deck(store: Store, state: ViewState, key: str) -> None:
+    """A "Share or present" popover: the view's link, and a button adding it to a deck."""
+    with st.popover(t("link.share_button"), icon=":material/share:"):
+        st.caption(t("link.share_caption"))
+        st.code(link_to(state), language=None, wrap_lines=True)
+        existing = [name for name, _ in decks.list_decks(store)]
+        new_deck = t("link.new_deck")
+        deck_choice = st.selectbox(t("link.deck"), [*existing, new_deck], key=f"{key}.deck")
+        name = st.text_input(t("link.deck_name"), key=f"{key}.deck_name") if deck_choice == new_deck else deck_choice
+        note = st.text_input(t("link.slide_note"), key=f"{key}.note", max_chars=decks.MAX_NOTE_LENGTH)
+        if st.button(t("link.add_to_deck"), key=f"{key}.add", icon=":material/add_to_queue:"):
+            try:
+                deck = decks.add_slide(store, name, state, note)
+                st.success(t("link.added", deck=deck.name, count=len(deck.slides)))
+            except BenchmarkError as exc:
+                st.error(i18n.error_text(exc, current_language()))
+        deck_name = name if name and name in existing else None
+        st.link_button(t("link.open_presentation"), link_to(ViewState(page="present", deck=deck_name)),
+                       icon=":material/slideshow:")

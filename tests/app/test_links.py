@@ -1,0 +1,126 @@
+"""Shareable links: a view's state in the URL, read back strictly, and "add this view to a deck"."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from benchmark import settings, ui
+
+from tests.app.test_pages import REPO, org_id
+
+
+def page_app(page: str) -> AppTest:
+    """A page run on its own (as AppTest runs every page after the first run), with its URL's parameters."""
+    return AppTest.from_file(str(REPO / page), default_timeout=60)
+
+
+def app_store():
+    """The store the app's runs opened (st.cache_resource is shared with the test process)."""
+    return ui._store(str(settings.database_path()))
+
+
+def test_a_ranking_link_opens_that_view_and_the_url_reads_back_the_same(benchmark_db):
+    orebro = org_id(benchmark_db, "Örebro")
+    at = page_app("pages/ranking.py")
+    link = {"org": "SE:1880", "group": "in:Örebro län", "platform": "instagram", "period": "2025-Q2",
+            "metric": "posts_per_month", "lang": "en"}
+    at.query_params.update(link)
+    at.run()
+    assert not at.exception and not at.error
+    assert not at.warning or all("link" not in w.value for w in at.warning)
+    assert at.selectbox(key="ranking.organisation").value == orebro
+    assert at.selectbox(key="ranking.group").value == "in:Örebro län"
+    assert at.selectbox(key="ranking.platform").value == "instagram"
+    assert at.selectbox(key="ranking.metric").value == "posts_per_month"
+    assert at.selectbox(key="ranking.period.kind").value == "quarter"
+    assert at.selectbox(key="ranking.period.quarter").value == "2025-Q2"
+    assert at.subheader[0].value == "Municipalities in Örebro län: Posts per month, Instagram, 2025-Q2"
+    assert at.query_params == link
+
+
+def test_changing_a_picker_changes_the_link(benchmark_db):
+    at = page_app("pages/ranking.py")
+    at.query_params.update({"org": "SE:18", "platform": "facebook", "period": "2025-Q2", "metric": "followers"})
+    at.run()
+    at.selectbox(key="ranking.metric").set_value("engagements").run()
+    assert at.query_params["metric"] == "engagements"
+    assert at.query_params["org"] == "SE:18"
+    assert at.query_params["group"] == "region:SE"
+    assert at.query_params["lang"] == "en"
+
+
+def test_malformed_and_unknown_values_are_reported_and_the_page_shows_its_defaults(benchmark_db):
+    default_org = org_id(benchmark_db, "Region Örebro län")
+    at = page_app("pages/ranking.py")
+    at.query_params.update({"org": "SE:99999", "platform": "tiktok", "period": "2025-Q7", "metric": "eval(1)",
+                            "group": "region:XX", "colour": "red"})
+    at.run()
+    assert not at.exception and not at.error
+    warning = next(w.value for w in at.warning if "could not be used" in w.value)
+    for expected in ("org=SE:99999: unknown organisation 'SE:99999'", "platform=tiktok: there are no figures",
+                     "period='2025-Q7' ignored", "metric='eval(1)' ignored", "colour='red' ignored",
+                     "group=region:XX: no such peer group"):
+        assert expected in warning, warning
+    # Defaults: the configured organisation, the first platform with data, the page's own metric.
+    assert at.selectbox(key="ranking.organisation").value == default_org
+    assert at.selectbox(key="ranking.metric").value == "engagement_rate_by_follower"
+    # The URL now describes what is shown, without the bad values.
+    assert at.query_params["org"] == "SE:18" and at.query_params["metric"] == "engagement_rate_by_follower"
+    assert "colour" not in at.query_params
+    # Once the user moves on, the notice about the old link goes.
+    at.selectbox(key="ranking.metric").set_value("posts").run()
+    assert not any("could not be used" in w.value for w in at.warning)
+
+
+def test_a_watch_link_names_the_watched_organisations(benchmark_db):
+    own, stockholm, skane = (org_id(benchmark_db, n) for n in ("Region Örebro län", "Region Stockholm", "Region Skåne"))
+    at = page_app("pages/watch.py")
+    at.query_params.update({"org": "SE:18", "platform": "facebook", "period": "2025-Q2", "watch": "SE:01,SE:12,SE:18"})
+    at.run()
+    assert not at.exception and not at.error
+    watched = at.multiselect(key=f"watch.members.region:SE.{own}").value
+    assert sorted(watched) == sorted([stockholm, skane])
+    table = at.dataframe[0].value
+    assert len(table) == 3  # your own organisation and the two watched
+    assert at.query_params["watch"] == "SE:01,SE:12"
+
+
+def test_a_profile_link_sets_grain_and_range_and_a_range_outside_the_data_is_reported(benchmark_db):
+    at = page_app("pages/profile.py")
+    at.query_params.update({"org": "SE:18", "platform": "facebook", "metric": "followers", "every": "year",
+                            "from": "2023", "to": "2025"})
+    at.run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="profile.grain").value == "year"
+    assert at.select_slider(key="profile.range.year").value == ("2023", "2025")
+    assert list(at.dataframe[0].value["period"]) == ["2023", "2024", "2025"]
+
+    at = page_app("pages/profile.py")
+    at.query_params.update({"org": "SE:18", "platform": "facebook", "every": "year", "from": "1990", "to": "1991"})
+    at.run()
+    assert not at.exception and not at.error
+    assert any("these periods are not in the stored data" in w.value for w in at.warning)
+
+
+def test_a_link_in_swedish_opens_the_page_in_swedish(benchmark_db):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params.update({"lang": "sv", "org": "SE:18", "platform": "facebook", "period": "2025-Q2"})
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sidor att bevaka"]
+    assert at.query_params["lang"] == "sv"
+
+
+def test_add_this_view_to_a_new_deck(benchmark_db):
+    at = page_app("pages/ranking.py")
+    at.query_params.update({"org": "SE:18", "platform": "facebook", "period": "2025-Q2", "metric": "followers"})
+    at.run()
+    at.selectbox(key="ranking.share.deck").set_value("➕ New deck…").run()
+    at.text_input(key="ranking.share.deck_name").set_value("Nätverksmöte")
+    at.text_input(key="ranking.share.note").set_value("Regionerna")
+    at.button(key="ranking.share.add").click().run()
+    assert not at.exception and not at.error
+    assert any("Added to “Nätverksmöte”, now 1 slides" in s.value for s in at.success)
+    rows = app_store().rows("SELECT d.name, s.position, s.view, s.note FROM decks d JOIN deck_slides s USING (deck_id)")
+    assert rows == [("Nätverksmöte", 1, "page=ranking&org=SE%3A18&group=region%3ASE&platform=facebook&period=2025-Q2"
+                     "&metric=followers", "Regionerna")]

@@ -1,0 +1,70 @@
+"""In a real browser: switching the language, and a shared link opening the same view in Danish."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.test_dashboard_browser import (
+    RESULTS,
+    TABLE,
+    WAIT_MS,
+    _assert_no_error_boxes,
+    _collect_page_errors,
+    _expect,
+    _full_page_screenshot,
+    _wait_until_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+MARKDOWN = "[data-testid='stMarkdownContainer']"
+NORDIC_THOUSANDS = re.compile(r"\d\u00a0\d{3}")  # 12 345 with a no-break space
+
+
+def test_switching_to_swedish_translates_the_page_and_formats_numbers_the_swedish_way(page, dashboard_url: str) -> None:
+    expect = _expect()
+    errors = _collect_page_errors(page)
+    page.goto(f"{dashboard_url}/")
+    _wait_until_idle(page)
+    page.wait_for_selector(TABLE, timeout=WAIT_MS)
+    expect(page.get_by_role("heading", name="Pages to watch", level=1)).to_be_visible()
+
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="Svenska").click()
+    expect(page.get_by_role("heading", name="Sidor att bevaka", level=1)).to_be_visible(timeout=WAIT_MS)
+    _wait_until_idle(page)
+    expect(page.locator("[data-testid='stSidebarNavLink']", has_text="Rangordning")).to_have_count(1)
+    expect(page.get_by_text("Demodata: syntetiska siffror", exact=False)).to_be_visible()
+    # The grid's cells are canvas drawings (its accessibility table holds the raw numbers), so the
+    # Nordic number format is read where it is DOM text: the ranking's summary line.
+    page.locator("[data-testid='stSidebarNavLink']", has_text="Rangordning").click()
+    page.wait_for_url("**/ranking**", timeout=WAIT_MS)
+    _wait_until_idle(page)
+    expect(page.get_by_role("heading", name="Rangordning", level=1)).to_be_visible()
+    summary = page.locator(MARKDOWN, has_text="Största sida:").inner_text()
+    assert NORDIC_THOUSANDS.search(summary), summary
+    growth = page.locator(MARKDOWN, has_text="Snabbast tillväxt:").inner_text()
+    assert re.search(r"[+-]\d+,\d\u00a0%", growth), growth  # +7,5 %
+    # The address bar now holds a link to this view in Swedish.
+    assert "lang=sv" in page.url
+    _assert_no_error_boxes(page)
+    assert errors == [], errors
+    _full_page_screenshot(page, RESULTS / "pages-to-watch-sv.png")
+
+
+def test_a_shared_link_opens_the_same_view_in_danish(page, dashboard_url: str) -> None:
+    expect = _expect()
+    errors = _collect_page_errors(page)
+    page.goto(f"{dashboard_url}/ranking?org=SE%3A1880&group=in%3A%C3%96rebro+l%C3%A4n&platform=facebook"
+              "&period=2025-Q2&metric=followers&lang=da")
+    _wait_until_idle(page)
+    expect(page.get_by_role("heading", name="Rangering", level=1)).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_role("heading", name=re.compile(r"Følgere, Facebook, 2025-Q2"))).to_be_visible()
+    largest = page.locator(MARKDOWN, has_text="Største side:").inner_text()
+    assert re.search(r"\d\.\d{3}", largest), largest  # 12.345
+    page.wait_for_selector(TABLE, timeout=WAIT_MS)
+    assert "metric=followers" in page.url and "org=SE%3A1880" in page.url
+    _assert_no_error_boxes(page)
+    assert errors == [], errors
