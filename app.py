@@ -12,6 +12,7 @@ navigation = st.navigation(
         st.Page("pages/watch.py", title=ui.t("nav.watch"), icon=":material/visibility:", default=True),
         st.Page("pages/ranking.py", title=ui.t("nav.ranking"), icon=":material/leaderboard:"),
         st.Page("pages/profile.py", title=ui.t("nav.profile"), icon=":material/monitoring:"),
+        st.Page("pages/present.py", title=ui.t("nav.present"), icon=":material/slideshow:"),
         st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:"),
     ]
 )

@@ -50,13 +50,13 @@ def _value_axis(metric_id: str, title: str | None) -> alt.Axis:
 
 def _finish(chart: alt.LayerChart, lang: str, width: int | None, height: int, font_size: int | None) -> alt.LayerChart:
     """Size, white background, the language's number locale and (for static images) larger text."""
-    config: dict[str, object] = {"background": BACKGROUND, "locale": i18n.vega_locale(lang)}
+    scale = (font_size or BASE_FONT_SIZE) / BASE_FONT_SIZE
+    # A legend names your organisation in full: Vega would cut it at 160 pixels.
+    legend: dict[str, object] = {"labelLimit": round(320 * scale)}
+    config: dict[str, object] = {"background": BACKGROUND, "locale": i18n.vega_locale(lang), "legend": legend}
     if font_size:
-        config.update(
-            axis={"labelFontSize": font_size, "titleFontSize": font_size},
-            legend={"labelFontSize": font_size, "titleFontSize": font_size, "symbolSize": font_size * 12},
-            text={"fontSize": font_size},
-        )
+        legend.update(labelFontSize=font_size, titleFontSize=font_size, symbolSize=font_size * 12)
+        config.update(axis={"labelFontSize": font_size, "titleFontSize": font_size}, text={"fontSize": font_size})
     return chart.properties(width="container" if width is None else width, height=height).configure(**config)
 
 
@@ -105,17 +105,17 @@ def ranking_bars(frame: pd.DataFrame, metric_id: str, peer_median: float | None,
         layers.append(alt.Chart(rule_data).mark_rule(color=MEDIAN_COLOUR, strokeDash=[4, 3]).encode(x="median:Q"))
         layers.append(alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-6, color=MEDIAN_COLOUR).encode(
             x="median:Q", y=alt.value(0), text="text:N"))
-    # 22 pixels a bar on screen; on slides the bars are as tall as their larger labels need.
-    row = 22 if font_size is None else round(font_size * 1.5)
+    # 22 pixels a bar on screen; in a static image just taller than its (larger) label.
+    row = 22 if font_size is None else round(font_size * 1.3)
     height = max(round(120 * scale), row * len(data))
     return _finish(alt.layer(*layers), lang, width, height, font_size)
 
 
 def profile_lines(frame: pd.DataFrame, metric_id: str, organisation: str, lang: str = "en",
-                  width: int | None = None, font_size: int | None = None) -> alt.LayerChart:
+                  width: int | None = None, font_size: int | None = None, height: int | None = None) -> alt.LayerChart:
     """The organisation's line against the peer median (dashed) and the interquartile band.
 
-    `width` and `font_size` as for `ranking_bars`.
+    `width` and `font_size` as for `ranking_bars`; `height` (pixels of the plot) to fit a slide.
     """
     get_metric(metric_id)
     data = pd.DataFrame({
@@ -157,4 +157,4 @@ def profile_lines(frame: pd.DataFrame, metric_id: str, organisation: str, lang: 
         tooltip=[alt.Tooltip("period:N", title=period_title), alt.Tooltip("series:N", title=i18n.text("chart.line", lang)),
                  alt.Tooltip("y:Q", title=label, format=fmt)],
     )
-    return _finish(alt.layer(band, lines), lang, width, round(380 * scale), font_size)
+    return _finish(alt.layer(band, lines), lang, width, height or round(380 * scale), font_size)

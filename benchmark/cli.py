@@ -7,8 +7,6 @@ with exit code 2 for bad arguments and 1 for anything else; never a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import sys
 import textwrap
@@ -26,7 +24,7 @@ from .errors import (
     PeriodError,
     ValidationError,
 )
-from .groups import default_group_spec, resolve_group
+from .i18n import LANGUAGES, check_language
 from .importers.formats import template
 from .importers.model import (
     ImportRejected,
@@ -34,10 +32,12 @@ from .importers.model import (
     UnreadableFileError,
     UnrecognisedFileError,
 )
-from .metrics import MEASURE_IDS, METRICS, METRICS_BY_ID, WATCH_METRICS, get_metric
-from .periods import Period, parse_period, periods_between
-from .registry import load_registry, resolve_organisation
+from .metrics import MEASURE_IDS, METRICS, get_metric
+from .periods import Period, parse_period
+from .registry import OrganisationIndex, load_registry, resolve_organisation
+from .reports.tables import frame_to_csv, round_for_csv
 from .store import Store, open_store
+from .viewstate import ViewState
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS
 from .watchlists import get_watch_list
 
@@ -45,6 +45,9 @@ ARGUMENT_ERRORS = (NotFoundError, AmbiguousNameError, PeriodError, ValidationErr
 # A file refused for its content: reported, and the other files of the command go on.
 IMPORT_REFUSALS = (ImportRejected, UnreadableFileError, UnrecognisedFileError)
 FORMATS = ("table", "csv")
+# The dashboard's three views also export for people (benchmark/reports, docs/exports.md).
+EXPORT_FORMATS = ("xlsx", "pptx", "png", "svg")
+REPORT_FORMATS = (*FORMATS, *EXPORT_FORMATS)
 
 
 class UsageError(Exception):
@@ -59,6 +62,16 @@ class _Parser(argparse.ArgumentParser):
 def output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, help="table (default on a terminal) or csv (every column, ids as headers)")
     p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def report_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=REPORT_FORMATS,
+                   help="table (default on a terminal), csv (every column, ids as headers), or a file for people: "
+                        "xlsx, pptx (a slide deck), png or svg (the chart); default: from --output's extension")
+    p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output (needed for xlsx, pptx, png)")
+    p.add_argument("--lang", choices=tuple(LANGUAGES),
+                   help="language of xlsx, pptx, png and svg (default: the default_language setting); "
+                        "csv always has the column ids")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,8 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
                                       description="List every metric: id, label, unit, how it aggregates, formula.")
     metrics_cmd.add_argument("--format", choices=("table", "csv"), default="table")
 
-    report = commands.add_parser("report", help="print a report (watch, ranking, profile or pages)",
-                                 description="Print the table behind a dashboard page.")
+    report = commands.add_parser("report", help="print or export a report (watch, ranking, profile or pages)",
+                                 description="Print the table behind a dashboard page, or export it for people "
+                                             "(xlsx, pptx, png, svg; see docs/exports.md).")
     reports = report.add_subparsers(dest="report", metavar="REPORT", parser_class=_Parser)
     reports.required = True
 
@@ -107,27 +121,30 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--watch", action="append", metavar="ORG", default=[],
                        help="a peer to watch (repeat); default: the same kind of body in the same country")
     watch.add_argument("--watch-list", metavar="NAME", help="use a saved watch list as the peers")
-    output_options(watch)
+    report_output_options(watch)
 
     rank = reports.add_parser("ranking", parents=[db_parent], help="a peer-group ranking on one metric",
-                              description="Rank a peer group on one metric for one platform and period.")
+                              description="Rank a peer group on a metric (or several, for a deck) for one platform and period.")
     rank.add_argument("--group", required=True, metavar="GROUP", help="KIND:COUNTRY (region:SE), in:NAME (in:Örebro län) or a watch list name")
     rank.add_argument("--platform", required=True, metavar="P", help=", ".join(PLATFORMS))
     rank.add_argument("--period", required=True, metavar="PERIOD", help="2024-Q3, 2024-07, 2024-W27, 2024, 2024-W27..2024-W39 or A..B")
-    rank.add_argument("--metric", required=True, metavar="M", help="a metric id (see `benchmark metrics`)")
+    rank.add_argument("--metric", required=True, action="append", metavar="M",
+                      help="a metric id (see `benchmark metrics`); repeat it for a deck with one chart per metric "
+                           "(pptx) or a workbook with one sheet per metric (xlsx)")
     rank.add_argument("--organisation", metavar="ORG", help="mark this organisation as your own")
-    output_options(rank)
+    report_output_options(rank)
 
     prof = reports.add_parser("profile", parents=[db_parent], help="one organisation over time against its peers",
                               description="One organisation's metric per month/quarter/year with the peer median and quartiles.")
     prof.add_argument("--organisation", required=True, metavar="ORG")
     prof.add_argument("--platform", required=True, metavar="P")
-    prof.add_argument("--metric", required=True, metavar="M")
+    prof.add_argument("--metric", required=True, action="append", metavar="M",
+                      help="a metric id; repeat it for one chart per metric (pptx) or one sheet per metric (xlsx)")
     prof.add_argument("--from", dest="first", required=True, metavar="PERIOD", help="first period, e.g. 2024-Q1")
     prof.add_argument("--to", dest="last", required=True, metavar="PERIOD", help="last period, e.g. 2025-Q4")
     prof.add_argument("--every", choices=("month", "quarter", "year"), default="quarter")
     prof.add_argument("--group", metavar="GROUP", help="peer group (default: same kind and country)")
-    output_options(prof)
+    report_output_options(prof)
 
     imp = commands.add_parser(
         "import", parents=[db_parent], help="import platform export files (preview with --dry-run)",
@@ -212,23 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- output ------------------------------------------------------------------
-# Ranking columns expressed in the unit of the ranked metric.
-_IN_METRIC_UNIT = ("peer_median", "difference_from_median", "peer_q1", "peer_q3")
-
-
-def _round(frame: pd.DataFrame) -> pd.DataFrame:
-    """Round ratios to a sensible precision so CSV files are readable and diff well."""
-    out = frame.copy()
-    ranked = [METRICS_BY_ID[c] for c in out.columns if c in METRICS_BY_ID]
-    for column in out.columns:
-        metric = METRICS_BY_ID.get(column)
-        if column in _IN_METRIC_UNIT and len(ranked) == 1:
-            metric = ranked[0]
-        if metric is not None:
-            out[column] = pd.to_numeric(out[column], errors="coerce").round(metric.decimals + 2)
-        elif column == "percentile":
-            out[column] = pd.to_numeric(out[column], errors="coerce").round(1)
-    return out
+# The CSV rules (rounding, formula neutralising) are the exports' own, so that `report … --format csv`
+# and every other command's CSV agree (benchmark/reports/tables.py).
+_round = round_for_csv
 
 
 def _emit(frame: pd.DataFrame, args: argparse.Namespace, *, shows_demo: bool = False,
@@ -236,15 +239,12 @@ def _emit(frame: pd.DataFrame, args: argparse.Namespace, *, shows_demo: bool = F
     """CSV (every column) or a terminal table (`table_columns`, default all), to stdout or --output."""
     fmt = args.format or ("csv" if args.output and args.output.lower().endswith(".csv") else None)
     fmt = fmt or ("table" if sys.stdout.isatty() and not args.output else "csv")
-    frame = _round(frame)
     if fmt == "csv":
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-        text = buffer.getvalue()
+        text = frame_to_csv(frame)
     elif frame.empty:
         text = "(none)\n"
     else:
-        shown = frame[table_columns] if table_columns else frame
+        shown = _round(frame[table_columns] if table_columns else frame)
         # na_rep does not apply to pandas' nullable columns, so spell out "–" first.
         text = shown.astype(object).where(shown.notna(), "–").to_string(index=False) + "\n"
     if args.output:
@@ -322,63 +322,98 @@ def _fitted(store: Store, platform: str, periods: list[Period]) -> list[Period]:
     becomes its whole ISO weeks; said on stderr, so that the output stays machine-readable."""
     weekly = views.weekly_only(store, platform)
     fitted = [views.fit_period(p, weekly) for p in periods]
-    changed = [(p, f) for p, f in zip(periods, fitted, strict=True) if f != p]
+    _weekly_note(platform, [(p, f) for p, f in zip(periods, fitted, strict=True) if f != p])
+    return fitted
+
+
+def _weekly_note(platform: str, changed: Sequence[tuple[Period, Period]]) -> None:
     if changed:
         shown = ", ".join(f"{p.label} as {f.label} ({f.start}..{f.end})" for p, f in changed[:3])
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         print(f"note: the {PLATFORMS[platform]} figures are weekly, so whole ISO weeks are read: {shown}{more}",
               file=sys.stderr)
-    return fitted
+
+
+def _report_state(store: Store, args: argparse.Namespace, platform: str) -> ViewState:
+    """The view state the arguments name, in the codes a shared link or a saved deck uses."""
+    if args.report == "watch":
+        own = resolve_organisation(store, args.organisation)
+        parse_period(args.period)  # a malformed period is named before any peer is looked up
+        watch: tuple[str, ...] | None = None
+        if args.watch_list:
+            index = OrganisationIndex(store)
+            watch = tuple(index.by_id(i).reference for i in get_watch_list(store, args.watch_list).organisation_ids)
+        elif args.watch:
+            watch = tuple(resolve_organisation(store, name).reference for name in args.watch)
+        return ViewState(page="watch", org=own.reference, watch=watch, platform=platform, period=args.period)
+    if args.report == "ranking":
+        for metric in args.metric:
+            get_metric(metric)
+        own = resolve_organisation(store, args.organisation) if args.organisation else None
+        return ViewState(page="ranking", org=own.reference if own else None, group=args.group, platform=platform,
+                         period=args.period, metric=args.metric[0])
+    for metric in args.metric:
+        get_metric(metric)
+    own = resolve_organisation(store, args.organisation)
+    if parse_period(args.last).end < parse_period(args.first).start:
+        raise ValidationError("--to must not be before --from")
+    return ViewState(page="profile", org=own.reference, group=args.group, platform=platform, metric=args.metric[0],
+                     every=args.every, first=args.first, last=args.last)
+
+
+def _report_format(args: argparse.Namespace) -> str:
+    """--format, else the --output file's extension, else a table on a terminal and CSV elsewhere."""
+    if args.format:
+        return args.format
+    if args.output:
+        suffix = Path(args.output).suffix.lower().lstrip(".")
+        return suffix if suffix in REPORT_FORMATS and suffix != "table" else "csv"
+    return "table" if sys.stdout.isatty() else "csv"
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    if args.report == "pages":
+        return _cmd_pages_report(args)
+    from . import reports  # Altair, python-pptx and vl-convert load only for a report
+
+    fmt = _report_format(args)
+    metrics = getattr(args, "metric", None)
+    if fmt in ("xlsx", "pptx", "png") and not args.output:
+        raise UsageError(f"--format {fmt} writes a file: give --output FILE.{fmt}")
+    if len(metrics or []) > 1 and fmt not in ("xlsx", "pptx"):
+        raise UsageError(f"--metric more than once needs --format pptx or xlsx (a {fmt} holds one metric)")
+    lang = check_language(args.lang or settings.get("default_language"))
     with open_store(args.db) as store:
         platform = views.check_platform(args.platform)
-        if args.report == "watch":
-            own = resolve_organisation(store, args.organisation)
-            period = _fitted(store, platform, [parse_period(args.period)])[0]
-            if args.watch_list:
-                peers = list(get_watch_list(store, args.watch_list).organisation_ids)
-            elif args.watch:
-                peers = [resolve_organisation(store, name).organisation_id for name in args.watch]
-            else:
-                peers = list(resolve_group(store, default_group_spec(own)).organisation_ids)
-            table = views.watch_table(store, own, peers, platform, period)
-            columns = ["organisation", "platform", "period", "code", "country", "kind", "is_own", "pages",
-                       *WATCH_METRICS, "followers_change", "status", "is_demo"]
-            _emit(table.frame[columns], args, shows_demo=table.shows_demo)
-        elif args.report == "ranking":
-            metric = get_metric(args.metric)
-            group = resolve_group(store, args.group)
-            period = _fitted(store, platform, [parse_period(args.period)])[0]
-            own_id = resolve_organisation(store, args.organisation).organisation_id if args.organisation else None
-            result = views.ranking(store, group, platform, period, metric.id, own_id)
-            frame = result.frame.rename(columns={"value": metric.id})
-            columns = ["organisation", "platform", "period", "rank", metric.id, "percentile", "peer_median",
-                       "difference_from_median", "code", "country", "kind", "is_own", "pages", "is_demo"]
-            _emit(frame[columns], args, shows_demo=result.shows_demo)
-        elif args.report == "pages":
-            organisation = resolve_organisation(store, args.organisation)
-            period = _fitted(store, platform, [parse_period(args.period)])[0]
-            frame = views.organisation_pages(store, organisation, platform, period)
-            if frame.empty:
-                raise ValidationError(f"{organisation.name} has no {PLATFORMS[platform]} pages in the database")
-            _emit(frame.drop(columns=["account_id"]), args, shows_demo=bool(frame["is_demo"].fillna(False).any()))
-        else:
-            metric = get_metric(args.metric)
-            organisation = resolve_organisation(store, args.organisation)
-            group = resolve_group(store, args.group or default_group_spec(organisation))
-            first, last = parse_period(args.first), parse_period(args.last)
-            if last.end < first.start:
-                raise ValidationError("--to must not be before --from")
-            periods = _fitted(store, platform, periods_between(args.every, first.start, last.end))
-            result = views.profile(store, organisation, group, platform, metric.id, periods)
-            frame = result.frame.rename(columns={"value": metric.id})
-            frame.insert(0, "organisation", organisation.name)
-            frame.insert(1, "platform", platform)
-            columns = ["organisation", "platform", "period", metric.id, "peer_median", "peer_q1", "peer_q3",
-                       "peers_with_data", "is_demo"]
-            _emit(frame[columns], args, shows_demo=result.shows_demo)
+        state = _report_state(store, args, platform)
+        report = reports.build_report(store, state, lang, metrics, default_own=False)
+    _weekly_note(platform, report.refitted)
+    table = report.table
+    if fmt == "table":
+        _emit(table.frame[list(table.csv_columns)], args, shows_demo=report.shows_demo)
+        return 0
+    content = reports.render(report, fmt)
+    if args.output:
+        _write_atomically(Path(args.output), content)
+        what = f"{len(table.frame)} rows" if fmt == "csv" else f"the {fmt.upper()} file"
+        print(f"wrote {what} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(content.decode("utf-8"))
+    if report.shows_demo:
+        where = "column is_demo" if fmt == "csv" else "labelled in the file"
+        print(f"note: {demo.DEMO_NOTICE} ({where})", file=sys.stderr)
+    return 0
+
+
+def _cmd_pages_report(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        platform = views.check_platform(args.platform)
+        organisation = resolve_organisation(store, args.organisation)
+        period = _fitted(store, platform, [parse_period(args.period)])[0]
+        frame = views.organisation_pages(store, organisation, platform, period)
+        if frame.empty:
+            raise ValidationError(f"{organisation.name} has no {PLATFORMS[platform]} pages in the database")
+        _emit(frame.drop(columns=["account_id"]), args, shows_demo=bool(frame["is_demo"].fillna(False).any()))
     return 0
 
 

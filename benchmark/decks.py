@@ -64,9 +64,9 @@ def get_deck(store: Store, name: str) -> Deck:
 def _clean_name(name: str) -> str:
     clean = " ".join((name or "").split())
     if not clean:
-        raise ValidationError("a deck needs a name")
+        raise ValidationError("deck.needs_name")
     if len(clean) > MAX_NAME_LENGTH:
-        raise ValidationError(f"a deck name can be at most {MAX_NAME_LENGTH} characters")
+        raise ValidationError("deck.name_too_long", limit=MAX_NAME_LENGTH)
     return clean
 
 
@@ -74,11 +74,11 @@ def save_deck(store: Store, name: str, slides: list[Slide] | tuple[Slide, ...]) 
     """Create the deck `name` or replace its slides (names match case- and accent-insensitively)."""
     clean = _clean_name(name)
     if len(slides) > MAX_SLIDES:
-        raise ValidationError(f"a deck can hold at most {MAX_SLIDES} slides; this one has {len(slides)}")
+        raise ValidationError("deck.too_many_slides", limit=MAX_SLIDES, count=len(slides))
     rows = []
     for position, slide in enumerate(slides, start=1):
         if slide.state.page not in ("watch", "ranking", "profile"):
-            raise ValidationError(f"slide {position} shows the page {slide.state.page!r}, which a deck cannot hold")
+            raise ValidationError("deck.page_not_allowed", position=position, page=slide.state.page)
         note = " ".join(slide.note.split())[:MAX_NOTE_LENGTH]
         rows.append([position, slide.state.to_query_string(), note or None])
     with store.writer() as cur:
@@ -129,4 +129,4 @@ def delete_deck(store: Store, name: str) -> None:
 
 def _check_position(deck: Deck, position: int) -> None:
     if not 1 <= position <= len(deck.slides):
-        raise ValidationError(f"deck {deck.name!r} has no slide {position}; it has {len(deck.slides)}")
+        raise ValidationError("deck.no_such_slide", name=deck.name, position=position, count=len(deck.slides))

@@ -163,6 +163,34 @@ def settings_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def links_markdown() -> str:
+    from .viewstate import PARAM_OF, PARAMETER_HELP
+
+    lines = [
+        "# Shareable links", "", GENERATED_NOTE, "",
+        "The address of a page holds everything it shows, so a link pasted into an e-mail opens exactly the same",
+        "view. The path names the page (`/` Pages to watch, `/ranking`, `/profile`, `/present`); the query names",
+        "the rest. The pages write these parameters themselves as you pick, so copying the address bar (or the",
+        "link under **Share or present**) is all a user does. Example:", "",
+        "```text",
+        "http://localhost:8501/ranking?org=SE%3A1880&group=in%3A%C3%96rebro+l%C3%A4n&platform=facebook"
+        "&period=2025-Q3&metric=followers&lang=sv",
+        "```", "",
+        "Links are read strictly (`benchmark/viewstate.py`): each value must match its own pattern or closed list",
+        "and name something that exists; nothing is evaluated or unpickled. A parameter that is unknown,",
+        "malformed, repeated or names nothing is listed in a warning under the page's title and left at the",
+        "page's default, and the address is rewritten to what is shown.", "",
+        "| parameter | pages | what it sets | example |", "|---|---|---|---|",
+    ]
+    for name, param in PARAM_OF.items():
+        if param == "page":
+            continue
+        pages, meaning, example = PARAMETER_HELP[param]
+        lines.append(f"| `{param}` | {pages} | {meaning} | `{example}` |")
+    lines += ["", "A deck's slides are stored as the same query strings (with `page=`), see docs/data-model.md."]
+    return "\n".join(lines) + "\n"
+
+
 def cli_markdown() -> str:
     # argparse wraps help to the terminal width; fix it so the page is the same everywhere.
     previous = os.environ.get("COLUMNS")
@@ -198,6 +226,7 @@ def generated() -> dict[Path, str]:
         DOCS / "settings.md": settings_markdown(),
         DOCS / "cli.md": cli_markdown(),
         DOCS / "importers.md": importers_markdown(),
+        DOCS / "links.md": links_markdown(),
     }
 
 

@@ -197,3 +197,141 @@ def share_and_deck(store: Store, state: ViewState, key: str) -> None:
         deck_name = name if name and name in existing else None
         st.link_button(t("link.open_presentation"), link_to(ViewState(page="present", deck=deck_name)),
                        icon=":material/slideshow:")
+
+
+# -- presentation mode -------------------------------------------------------------------------
+# Large type for the back of the room, and no sidebar, header or toolbar: the slide fills the screen.
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+[data-testid="stMain"] h1 { font-size: 3rem; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.1rem; }
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] button { font-size: 1.45rem; }
+[data-testid="stCaptionContainer"] p { font-size: 1.1rem; }
+</style>
+"""
+
+
+def presentation_style() -> None:
+    st.html(PRESENTATION_CSS)
+
+
+def describe(store: Store, state: ViewState, lang: str) -> str:
+    """A slide in one line: page · organisation or group · metric · platform · period."""
+    from .groups import spec_label
+
+    parts = [i18n.text(f"nav.{state.page}", lang)]
+    if state.org:
+        try:
+            parts.append(resolve_organisation(store, state.org).name)
+        except BenchmarkError:
+            parts.append(state.org)
+    if state.group:
+        parts.append(spec_label(state.group, lang))
+    if state.metric:
+        parts.append(i18n.text(f"metric.{state.metric}.label", lang))
+    if state.platform:
+        parts.append(i18n.text(f"platform.{state.platform}", lang))
+    if state.period:
+        parts.append(state.period)
+    if state.first and state.last:
+        parts.append(f"{state.first} – {state.last}")
+    return " · ".join(parts)
+
+
+# -- downloads and slides ----------------------------------------------------------------------
+# Formats each page offers: the Pages-to-watch view is a table only.
+PAGE_FORMATS = {"watch": ("xlsx", "csv", "pptx"), "ranking": ("pptx", "png", "svg", "xlsx", "csv"),
+                "profile": ("pptx", "png", "svg", "xlsx", "csv")}
+FORMAT_ICONS = {"pptx": ":material/slideshow:", "png": ":material/image:", "svg": ":material/image:",
+                "xlsx": ":material/table:", "csv": ":material/csv:"}
+
+
+def _deferred(store: Store, states: tuple[ViewState, ...], lang: str, fmt: str):
+    """The file's bytes, made only when the button is clicked (rendering a deck takes a second or two)."""
+    def make() -> bytes:
+        from .reports import build_deck, build_report, render
+
+        reports = [build_report(store, state, lang) for state in states]
+        if fmt == "pptx" and len(reports) > 1:
+            return build_deck(reports, lang, settings_template())
+        return render(reports[0], fmt, template=settings_template() if fmt == "pptx" else None)
+    return make
+
+
+def settings_template():
+    from .settings import get
+
+    return get("pptx_template") or None
+
+
+def downloads(store: Store, state: ViewState, key: str) -> None:
+    """One button per export format of the view; the file is made on click, in the page's language."""
+    from .reports import MEDIA_TYPES, file_name_for
+
+    lang = current_language()
+    formats = PAGE_FORMATS[state.page]
+    columns = st.columns(len(formats) + 2)
+    columns[0].markdown(f"**{t('link.downloads')}**")
+    for column, fmt in zip(columns[1:], formats, strict=False):
+        column.download_button(
+            fmt.upper(), _deferred(store, (state,), lang, fmt), file_name=file_name_for(state, fmt),
+            mime=MEDIA_TYPES[fmt], key=f"{key}.{fmt}", icon=FORMAT_ICONS[fmt], on_click="ignore", width="stretch",
+        )
+
+
+def deck_download(store: Store, deck: decks.Deck, lang: str, container) -> None:
+    from .reports import MEDIA_TYPES
+
+    safe = "".join(c if c.isascii() and c.isalnum() else "-" for c in deck.name).strip("-") or "deck"
+    container.download_button(
+        t("present.download_pptx"), _deferred(store, tuple(s.state for s in deck.slides), lang, "pptx"),
+        file_name=f"{safe}.pptx", mime=MEDIA_TYPES["pptx"], key="present.download", icon=":material/download:",
+        on_click="ignore", width="stretch", disabled=not deck.slides,
+    )
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _slide_report(_store: Store, version: tuple, view: str, lang: str):
+    from .reports import build_report
+
+    return build_report(_store, parse_query(view).state, lang)
+
+
+def show_slide(store: Store, slide: decks.Slide, lang: str) -> None:
+    """One chart (ranking, profile) or one table (Pages to watch), large, with the slide's caption."""
+    try:
+        report = _slide_report(store, store.data_version(), slide.state.to_query_string(), lang)
+    except BenchmarkError as exc:
+        st.error(i18n.error_text(exc, lang))
+        return
+    section = report.sections[0]
+    st.title(section.heading)
+    st.caption(report.subtitle)
+    if report.shows_demo:
+        st.warning(t("demo.notice"), icon=":material/science:")
+    if slide.note:
+        st.markdown(f"### {slide.note}")
+    table = section.table
+    shown = table.frame[[c.id for c in table.columns]]
+    formats = {c.id: (lambda v, c=c: _cell(c, v, lang)) for c in table.columns}
+    from .ui import formatted, table_height
+
+    if section.chart is not None and table.frame.shape[0]:
+        st.altair_chart(section.draw(font_size=18) if section.draw else section.chart, width="stretch", theme=None)
+        # The chart's figures as a table too, for those who cannot read the chart.
+        with st.expander(t("present.data_table")):
+            st.dataframe(formatted(shown, formats), hide_index=True, width="stretch",
+                         column_config={c.id: c.heading for c in table.columns})
+    else:
+        st.dataframe(formatted(shown, formats), hide_index=True, width="stretch", height=table_height(len(shown), 16),
+                     column_config={c.id: c.heading for c in table.columns})
+    st.caption(report.source_text(with_files=False))
+
+
+def _cell(column, value, lang: str) -> str:
+    from .reports.tables import format_value
+
+    return format_value(column, value, lang)

@@ -74,6 +74,24 @@ PARAM_OF = {"page": "page", "org": "org", "group": "group", "watch": "watch", "p
             "lang": "lang", "deck": "deck", "slide": "slide"}
 FIELD_OF = {param: name for name, param in PARAM_OF.items()}
 
+# What each parameter means, with an example: docs/links.md is generated from this table.
+PARAMETER_HELP: dict[str, tuple[str, str, str]] = {
+    "org": ("watch, ranking, profile", "your organisation, as COUNTRY:CODE (`benchmark report … --organisation` takes the same)", "SE:1880"),
+    "group": ("ranking, profile; watch", "the peer group: KIND:COUNTRY, in:COUNTY or a saved watch list; on Pages to watch, "
+              "the saved watch list the peers come from", "region:SE"),
+    "watch": ("watch", "the watched organisations, COUNTRY:CODE separated by commas, when they differ from the list's "
+              "(at most %d)" % MAX_WATCHED_IN_LINK, "SE:01,SE:12"),
+    "platform": ("watch, ranking, profile", "the platform: " + ", ".join(PLATFORMS), "facebook"),
+    "period": ("watch, ranking", "the period: a year, quarter, month, ISO week, whole weeks or a date range", "2025-Q3"),
+    "metric": ("ranking, profile", "a metric id (see docs/metrics.md)", "engagement_rate_by_follower"),
+    "every": ("profile", "the profile's step: " + ", ".join(EVERY), "quarter"),
+    "from": ("profile", "the profile's first period", "2024-Q1"),
+    "to": ("profile", "the profile's last period", "2025-Q3"),
+    "lang": ("all", "the language: " + ", ".join(LANGUAGES), "sv"),
+    "deck": ("present", "the saved deck to present", "Nätverksmöte december"),
+    "slide": ("present", f"the slide shown, from 1 (at most {MAX_SLIDE}); without it the deck's slide list", "3"),
+}
+
 
 @dataclass(frozen=True)
 class ParsedState:

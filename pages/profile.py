@@ -68,3 +68,5 @@ st.dataframe(
     hide_index=True, width="stretch", height=ui.table_height(len(result.frame)), key="profile.table",
 )
 st.caption(ui.metric_explanation(metric_id) + " " + t("profile.table_caption"))
+
+ui_links.downloads(store, state, key="profile.download")

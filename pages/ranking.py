@@ -76,3 +76,5 @@ st.dataframe(
     hide_index=True, width="stretch", height=ui.table_height(len(shown)), key="ranking.table",
 )
 st.caption(ui.metric_explanation(metric_id) + " " + t("ranking.table_caption"))
+
+ui_links.downloads(store, state, key="ranking.download")

@@ -104,3 +104,5 @@ if own_pages > 1:
             hide_index=True, width="stretch", height=ui.table_height(len(pages_frame)), key="watch.pages",
         )
         st.caption(t("watch.own_pages_caption"))
+
+ui_links.downloads(store, state, key="watch.download")

@@ -2,7 +2,7 @@
 
 - `build.build_report(store, state, lang, metrics)` runs the pages' view functions for a
   `viewstate.ViewState` and returns a `Report` (titles, tables, charts, source note);
-- `render.render(report, fmt)` gives the file's bytes; `slides.build_deck(reports, lang)` one deck
+- `formats.render(report, fmt)` gives the file's bytes; `slides.build_deck(reports, lang)` one deck
   of several reports.
 
 The dashboard's download buttons and `benchmark report … --format … --output FILE` go through the
@@ -17,13 +17,14 @@ from importlib import import_module
 
 _WHERE = {
     "Report": "build", "Section": "build", "build_report": "build",
-    "render": "render", "FORMATS": "render", "MEDIA_TYPES": "render", "file_name": "render",
+    "render": "formats", "FORMATS": "formats", "MEDIA_TYPES": "formats", "file_name": "formats", "file_name_for": "formats",
     "build_deck": "slides", "TemplateError": "slides",
     "ExportTable": "tables", "Column": "tables",
     "SourceNote": "sources", "source_note": "sources",
     "chart_png": "images", "chart_svg": "images",
 }
-__all__ = sorted(_WHERE)
+__all__ = ["FORMATS", "MEDIA_TYPES", "Column", "ExportTable", "Report", "Section", "SourceNote", "TemplateError",
+           "build_deck", "build_report", "chart_png", "chart_svg", "file_name", "file_name_for", "render", "source_note"]
 
 
 def __getattr__(name: str):

@@ -17,8 +17,8 @@ import altair as alt
 import pandas as pd
 
 from .. import charts, i18n, settings, views
-from ..errors import BenchmarkError, ValidationError
-from ..groups import KIND_COUNTRY, WATCH_LIST, WITHIN, PeerGroup, default_group_spec, resolve_group
+from ..errors import BenchmarkError, Term, ValidationError
+from ..groups import PeerGroup, default_group_spec, group_label, resolve_group
 from ..metrics import WATCH_METRICS, get_metric
 from ..periods import QUARTER, Period, parse_period, periods_between
 from ..registry import Organisation, OrganisationIndex, resolve_organisation
@@ -42,7 +42,7 @@ class Section:
     heading: str  # the slide title of this part
     table: ExportTable
     chart: alt.LayerChart | None = None  # as on the page: container width, Vega's text sizes
-    # The same chart at another size: draw(width=…, font_size=…, max_bars=…), for images and slides.
+    # The same chart at another size: draw(width=…, height=…, font_size=…, max_bars=…), for slides.
     draw: Callable[..., alt.LayerChart] | None = None
     slide_columns: tuple[str, ...] = ()  # the columns a slide has room for
     chart_rows: int = 0  # rows the chart could show (ranked pages, periods)
@@ -79,20 +79,6 @@ class Report:
 
 
 # -- labels ----------------------------------------------------------------------
-def group_label(group: PeerGroup, lang: str) -> str:
-    """`Regions in Sweden`, `Kommuner i Örebro län`, `Watch list Mälardalen`."""
-    if group.type == KIND_COUNTRY:
-        kind, _, country = group.spec.partition(":")
-        kinds = i18n.text(f"kind_plural.{kind}", lang)
-        return i18n.text("report.group.kind_country", lang, kinds=kinds[:1].upper() + kinds[1:],
-                         country=i18n.text(f"country.{country}", lang))
-    if group.type == WITHIN:
-        return i18n.text("report.group.within", lang, area=group.spec.partition(":")[2])
-    if group.type == WATCH_LIST:
-        return i18n.text("report.group.watch_list", lang, name=group.spec)
-    return group.label
-
-
 def period_text(period: Period, lang: str) -> str:
     """`2024-Q3 (1 Jul 2024 – 30 Sep 2024)`."""
     return i18n.text("report.period_dates", lang, period=period.label,
@@ -112,7 +98,7 @@ def _own(store: Store, state: ViewState, required: bool) -> Organisation | None:
         return resolve_organisation(store, settings.get("default_organisation"))
     except BenchmarkError:
         if required:
-            raise ValidationError("name your organisation (org), e.g. SE:1880") from None
+            raise ValidationError("report.needs_organisation") from None
         return None
 
 
@@ -145,7 +131,7 @@ def build_report(store: Store, state: ViewState, lang: str, metrics: Sequence[st
     without your organisation when the state names none (the command line's `--organisation`)."""
     lang = i18n.check_language(lang)
     if state.page not in PAGES:
-        raise ValidationError(f"unknown page {state.page!r}; pages are {', '.join(PAGES)}")
+        raise ValidationError("report.unknown_page", value=repr(state.page), pages=", ".join(PAGES))
     if state.page == "watch":
         return _watch(store, state, lang)
     if state.page == "ranking":
@@ -160,6 +146,7 @@ def _finish_table(frame: pd.DataFrame, csv_columns: Sequence[str], columns: Sequ
         title=title, subtitle=subtitle, source_note=note.text(lang), columns=tuple(columns),
         frame=frame.reset_index(drop=True), csv_columns=tuple(csv_columns), sheet_name=sheet,
         demo_label=i18n.text("report.demo_label", lang) if shows_demo else None, own_column=own_column,
+        data_as_of=note.data_as_of,
     )
 
 
@@ -199,7 +186,7 @@ def _group(store: Store, state: ViewState, own: Organisation | None) -> PeerGrou
     if state.group:
         return resolve_group(store, state.group)
     if own is None:
-        raise ValidationError("name a peer group, e.g. region:SE")
+        raise ValidationError("report.needs_group")
     return resolve_group(store, default_group_spec(own))
 
 
@@ -246,7 +233,9 @@ def _ranking(store: Store, state: ViewState, lang: str, metric_ids: list[str], d
 
 
 def _draw_ranking(frame: pd.DataFrame, metric_id: str, peer_median: float | None, lang: str, *,
-                  width: int | None = None, font_size: int | None = None, max_bars: int = charts.MAX_BARS):
+                  width: int | None = None, font_size: int | None = None, max_bars: int = charts.MAX_BARS,
+                  height: int | None = None):
+    # The bars set the height (one per page); `height` is there for a common signature.
     return charts.ranking_bars(frame, metric_id, peer_median, max_bars=max_bars, lang=lang, width=width,
                                font_size=font_size)
 
@@ -255,18 +244,18 @@ def _draw_ranking(frame: pd.DataFrame, metric_id: str, peer_median: float | None
 def _profile_periods(store: Store, state: ViewState, platform: str) -> tuple[str, list[Period]]:
     every = state.every or QUARTER
     if every not in EVERY:
-        raise ValidationError(f"every: write {', '.join(EVERY)}")
+        raise ValidationError("report.bad_every", value=repr(every))
     if state.first and state.last:
         first, last = parse_period(state.first), parse_period(state.last)
     else:
         found = views.data_range(store, platform)
         if found is None:
-            raise ValidationError(f"no figures stored for {i18n.text(f'platform.{platform}', 'en')} yet")
+            raise ValidationError("report.no_figures", platform=Term(f"platform.{platform}"))
         everything = periods_between(every, found[0], found[1])
         first = parse_period(state.first) if state.first else everything[max(0, len(everything) - PROFILE_PERIODS)]
         last = parse_period(state.last) if state.last else everything[-1]
     if last.end < first.start:
-        raise ValidationError("the last period must not be before the first")
+        raise ValidationError("report.last_before_first")
     return every, periods_between(every, first.start, last.end)
 
 
@@ -313,5 +302,7 @@ def _profile(store: Store, state: ViewState, lang: str, metric_ids: list[str]) -
 
 
 def _draw_profile(frame: pd.DataFrame, metric_id: str, organisation: str, lang: str, *,
-                  width: int | None = None, font_size: int | None = None, max_bars: int | None = None):
-    return charts.profile_lines(frame, metric_id, organisation, lang=lang, width=width, font_size=font_size)
+                  width: int | None = None, font_size: int | None = None, max_bars: int | None = None,
+                  height: int | None = None):
+    return charts.profile_lines(frame, metric_id, organisation, lang=lang, width=width, font_size=font_size,
+                                height=height)

@@ -36,7 +36,9 @@ def vegalite_version() -> str:
 def static_spec(chart: alt.TopLevelMixin, lang: str, *, width: int | None = DEFAULT_WIDTH, title: str | None = None,
                 subtitle: str | None = None, demo_label: str | None = None) -> dict:
     """The chart's Vega-Lite dict, made ready for a file: fixed width, fonts, title and labels."""
-    spec = chart.to_dict()
+    # Validation against the schema costs a tenth of a second a chart; charts.py's specs are
+    # validated by its tests, so the exports skip it.
+    spec = chart.to_dict(validate=False)
     if width is not None:
         spec["width"] = width
     config = spec.setdefault("config", {})

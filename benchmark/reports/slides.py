@@ -14,13 +14,17 @@ its own slides are dropped.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.exc import PackageNotFoundError
 from pptx.util import Emu, Inches, Pt
 
 from .. import i18n, settings
@@ -28,7 +32,7 @@ from ..errors import ValidationError
 from . import sources
 from .build import Report, Section
 from .images import chart_png, png_size
-from .tables import INT, FLOAT, PERCENT, Column, ExportTable, format_value
+from .tables import FLOAT, INT, PERCENT, Column, ExportTable, clean_text, format_value
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -36,17 +40,28 @@ TITLE_PT, LONG_TITLE_PT, DECK_TITLE_PT = 32, 28, 40
 BODY_PT, TABLE_PT, FOOTNOTE_PT = 20, 14, 14
 LONG_TITLE = 48  # characters: above this a title is set at 28 pt so that it keeps to two lines
 FOOTNOTE_HEIGHT = Inches(0.8)
-ROW_HEIGHT, HEADER_HEIGHT = Inches(0.4), Inches(0.75)
+# A row of 14-pt text; the header has room for headers of two or three lines.
+ROW_HEIGHT, HEADER_HEIGHT = Inches(0.34), Inches(0.9)
 MAX_TABLE_SLIDES = 4  # a longer table is cut (your row kept); the XLSX export has every row
 # Bars and text of a chart slide: 15 bars (and yours) is what fits 7.5 inches at ≥ 14 pt.
 SLIDE_BARS = 15
-CHART_FONT_PX = 22
+CHART_FONT_PX = 22  # drawn at this size in pixels …
+CHART_PT = 15  # … and scaled so that it shows at about this size on the slide
 CHART_WIDTH_PX = 900
+PICTURE_SCALE = 1.5  # about 160 dots per inch across a 16:9 slide: sharp on a projector, quick to draw
+EMU_PER_PT = 12700
 GREY = RGBColor(0x44, 0x44, 0x44)
 LABEL_COLOUR = RGBColor(0xB3, 0x3C, 0x00)
 
+_SPACES = re.compile(r"[\t\r\n\v\f]+")
+
 TITLE_LAYOUTS, TITLE_INDEX = ("Title Slide",), 0
 CONTENT_LAYOUTS, CONTENT_INDEX = ("Title Only", "Title and Content"), 5
+
+
+# What python-pptx raises for a file that is not a usable presentation: not a zip, a zip without
+# a presentation part, damaged XML, a template (.potx) or show (.ppsx) content type.
+UNREADABLE = (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError, etree.XMLSyntaxError)
 
 
 class TemplateError(ValidationError):
@@ -57,7 +72,7 @@ def build_deck(reports: Sequence[Report], lang: str, template: Path | str | None
     """One title slide, then each report's slides: watch → table; ranking → chart and table per
     metric; profile → chart (with its table beside it where it fits)."""
     if not reports:
-        raise ValidationError("a deck needs at least one report")
+        raise ValidationError("report.needs_report")
     lang = i18n.check_language(lang)
     deck = _open(template if template is not None else (settings.get("pptx_template") or None))
     _title_slide(deck, reports, lang)
@@ -69,83 +84,97 @@ def build_deck(reports: Sequence[Report], lang: str, template: Path | str | None
                 continue
             if section.draw is not None:
                 _chart_slide(deck, report, section, lang, footnote)
-            _table_slides(deck, section, section.table, list(section.slide_columns), lang, footnote)
+            _table_slides(deck, section, lang, footnote)
     buffer = io.BytesIO()
-    deck.save(buffer)
+    deck.prs.save(buffer)
     return buffer.getvalue()
 
 
 # -- the presentation and its layouts ----------------------------------------------
-def _open(template: Path | str | None):
+@dataclass
+class _Deck:
+    prs: object  # pptx.presentation.Presentation
+    built_in: bool  # python-pptx's own layouts are drawn for 4:3: their shapes are placed by hand
+
+    @property
+    def width(self) -> int:
+        return self.prs.slide_width
+
+    @property
+    def height(self) -> int:
+        return self.prs.slide_height
+
+
+def _open(template: Path | str | None) -> _Deck:
     if not template:
-        deck = Presentation()
-        deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
-        deck.built_in = True  # the default layouts are drawn for 4:3: shapes are placed by hand
-        return deck
+        prs = Presentation()
+        prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+        return _Deck(prs, True)
     path = Path(template).expanduser()
     if not path.is_file():
-        raise TemplateError(f"the PowerPoint template {path} does not exist (setting pptx_template / "
-                            "BENCHMARK_PPTX_TEMPLATE); give a .pptx file or leave it empty for the built-in design")
+        raise TemplateError("report.template_missing", path=path)
     try:
-        deck = Presentation(str(path))
-    except Exception as exc:  # python-pptx raises many kinds for a file that is not a presentation
-        raise TemplateError(f"the PowerPoint template {path} cannot be read as a .pptx presentation "
-                            f"({type(exc).__name__}); save it from PowerPoint as .pptx and try again") from None
+        prs = Presentation(str(path))
+    except UNREADABLE as exc:
+        raise TemplateError("report.template_unreadable", path=path, detail=type(exc).__name__) from None
     # Keep the masters and layouts, not the example slides the template ships with.
-    slide_ids = deck.slides._sldIdLst
+    slide_ids = prs.slides._sldIdLst
     for slide_id in list(slide_ids):
-        deck.part.drop_rel(slide_id.rId)
+        prs.part.drop_rel(slide_id.rId)
         slide_ids.remove(slide_id)
-    deck.built_in = False
-    return deck
+    return _Deck(prs, False)
 
 
-def _layout(deck, names: tuple[str, ...], index: int):
-    for layout in deck.slide_layouts:
-        if layout.name in names:
-            return layout
-    layouts = list(deck.slide_layouts)
+def _layout(deck: _Deck, names: tuple[str, ...], index: int):
+    by_name = {layout.name: layout for layout in deck.prs.slide_layouts}
+    for name in names:
+        if name in by_name:
+            return by_name[name]
+    layouts = list(deck.prs.slide_layouts)
     return layouts[min(index, len(layouts) - 1)]
 
 
-def _new_slide(deck, names: tuple[str, ...], index: int, title: str, size: int | None = None):
-    """A slide with its title set; the layout's other, unused placeholders removed."""
-    slide = deck.slides.add_slide(_layout(deck, names, index))
+def _title_size(title: str) -> int:
+    return TITLE_PT if len(title) <= LONG_TITLE else LONG_TITLE_PT
+
+
+def _new_slide(deck: _Deck, names: tuple[str, ...], index: int, title: str, size: int | None = None,
+               keep: frozenset[int] = frozenset({0})):
+    """A slide with its title set; the layout's placeholders other than `keep` removed (an empty
+    placeholder would say "Click to add text" in the editor)."""
+    slide = deck.prs.slides.add_slide(_layout(deck, names, index))
+    for placeholder in list(slide.placeholders):
+        if placeholder.placeholder_format.idx not in keep:
+            placeholder._element.getparent().remove(placeholder._element)
     title_shape = slide.shapes.title
     if title_shape is None:
-        title_shape = slide.shapes.add_textbox(MARGIN, Inches(0.3), deck.slide_width - 2 * MARGIN, Inches(1.1))
+        title_shape = slide.shapes.add_textbox(MARGIN, Inches(0.3), deck.width - 2 * MARGIN, Inches(1.1))
     elif deck.built_in:
         title_shape.left, title_shape.top = MARGIN, Inches(0.3)
-        title_shape.width, title_shape.height = deck.slide_width - 2 * MARGIN, Inches(1.1)
-    _set_text(title_shape.text_frame, [title], size or (TITLE_PT if len(title) <= LONG_TITLE else LONG_TITLE_PT))
+        title_shape.width, title_shape.height = deck.width - 2 * MARGIN, Inches(1.1)
     title_shape.text_frame.word_wrap = True
+    _set_text(title_shape.text_frame, [title], size or _title_size(title))
     return slide, title_shape
 
 
-def _drop_empty_placeholders(slide, keep: set[int]) -> None:
-    for placeholder in list(slide.placeholders):
-        if placeholder.placeholder_format.idx not in keep and not placeholder.has_text_frame or (
-                placeholder.placeholder_format.idx not in keep and not placeholder.text_frame.text):
-            placeholder._element.getparent().remove(placeholder._element)
-
-
-def _content_box(deck, title_shape) -> tuple[int, int, int, int]:
+def _content_box(deck: _Deck, title_shape) -> tuple[int, int, int, int]:
     """left, top, width, height of the space between the title and the footnote."""
     top = (title_shape.top or Inches(0.3)) + (title_shape.height or Inches(1.1)) + Inches(0.1)
-    bottom = deck.slide_height - FOOTNOTE_HEIGHT - Inches(0.05)
-    return MARGIN, top, deck.slide_width - 2 * MARGIN, max(Inches(1), bottom - top)
+    bottom = deck.height - FOOTNOTE_HEIGHT - Inches(0.05)
+    return MARGIN, top, deck.width - 2 * MARGIN, max(Inches(1), bottom - top)
 
 
 def _set_text(frame, lines: Sequence[str], size: int, *, bold: bool = False, colour: RGBColor | None = None) -> None:
     frame.clear()
     for i, line in enumerate(lines):
-        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        _run(paragraph, line, size, bold=bold, colour=colour)
+        _run(frame.paragraphs[0] if i == 0 else frame.add_paragraph(), line, size, bold=bold, colour=colour)
 
 
 def _run(paragraph, text: str, size: int, *, bold: bool = False, colour: RGBColor | None = None):
     run = paragraph.add_run()
-    run.text = _clean(text)
+    # A slide is no spreadsheet: nothing to neutralise, but a tab or carriage return from an uploaded
+    # name would show as "_x000D_"; it becomes a space.
+    run.text = _SPACES.sub(" ", clean_text(text)).strip()
     run.font.size = Pt(max(size, FOOTNOTE_PT))
     if bold:
         run.font.bold = True
@@ -154,14 +183,8 @@ def _run(paragraph, text: str, size: int, *, bold: bool = False, colour: RGBColo
     return run
 
 
-def _clean(text: str) -> str:
-    from .tables import clean_text
-
-    return clean_text(text)
-
-
-def _footnote(deck, slide, text: str, extra: str | None = None) -> None:
-    box = slide.shapes.add_textbox(MARGIN, deck.slide_height - FOOTNOTE_HEIGHT, deck.slide_width - 2 * MARGIN,
+def _footnote(deck: _Deck, slide, text: str, extra: str | None = None) -> None:
+    box = slide.shapes.add_textbox(MARGIN, deck.height - FOOTNOTE_HEIGHT, deck.width - 2 * MARGIN,
                                    FOOTNOTE_HEIGHT - Inches(0.1))
     box.text_frame.word_wrap = True
     box.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
@@ -169,36 +192,44 @@ def _footnote(deck, slide, text: str, extra: str | None = None) -> None:
 
 
 # -- slides ------------------------------------------------------------------------
-def _title_slide(deck, reports: Sequence[Report], lang: str) -> None:
-    first = reports[0]
-    title = first.title if len(reports) == 1 else i18n.text("report.deck_title", lang)
+def _title_slide(deck: _Deck, reports: Sequence[Report], lang: str) -> None:
+    """What, for whom, how fresh, and whether it is real: group, platform, period, data date, demo label."""
+    title = reports[0].title if len(reports) == 1 else i18n.text("report.deck_title", lang)
     note = sources.merge(r.source for r in reports)
     slide, title_shape = _new_slide(deck, TITLE_LAYOUTS, TITLE_INDEX, title,
-                                    DECK_TITLE_PT if len(title) <= LONG_TITLE else TITLE_PT)
+                                    DECK_TITLE_PT if len(title) <= LONG_TITLE else TITLE_PT, keep=frozenset({0, 1}))
     lines = list(dict.fromkeys(r.context for r in reports))
     if note.data_as_of:
         lines.append(i18n.text("report.data_as_of", lang, date=i18n.format_date(note.data_as_of, lang)))
     body = next((p for p in slide.placeholders if p.placeholder_format.idx == 1), None)
     if deck.built_in:
-        title_shape.left, title_shape.top = MARGIN, Inches(1.5)
-        title_shape.width, title_shape.height = deck.slide_width - 2 * MARGIN, Inches(1.9)
+        title_shape.left, title_shape.top = MARGIN, Inches(1.4)
+        title_shape.width, title_shape.height = deck.width - 2 * MARGIN, Inches(2.0)
     if body is None:
-        body = slide.shapes.add_textbox(MARGIN, Inches(3.6), deck.slide_width - 2 * MARGIN, Inches(2.8))
+        body = slide.shapes.add_textbox(MARGIN, Inches(3.6), deck.width - 2 * MARGIN, Inches(2.8))
     elif deck.built_in:
-        body.left, body.top, body.width, body.height = MARGIN, Inches(3.6), deck.slide_width - 2 * MARGIN, Inches(2.8)
+        body.left, body.top, body.width, body.height = MARGIN, Inches(3.6), deck.width - 2 * MARGIN, Inches(2.8)
     body.text_frame.word_wrap = True
     _set_text(body.text_frame, lines, BODY_PT)
     if any(r.shows_demo for r in reports):
         _run(body.text_frame.add_paragraph(), i18n.text("report.demo_label", lang), BODY_PT, bold=True,
              colour=LABEL_COLOUR)
-    _drop_empty_placeholders(slide, keep={0, 1})
     _footnote(deck, slide, note.text(lang))
 
 
-def _chart_picture(deck, slide, section: Section, report: Report, lang: str, box) -> None:
+def _chart_picture(slide, section: Section, lang: str, box: tuple[int, int, int, int]) -> None:
+    """The section's chart fitted into `box` with its text at about CHART_PT on the slide: drawn once
+    to measure what axes and legend take, then with a plot that fills the rest of the box."""
     left, top, width, height = box
-    chart = section.draw(width=CHART_WIDTH_PX, font_size=CHART_FONT_PX, max_bars=SLIDE_BARS)
-    png = chart_png(chart, lang, width=None, scale=2, demo_label=report.demo_label)
+    pixels_per_point = CHART_FONT_PX / CHART_PT
+    want_width, want_height = width / EMU_PER_PT * pixels_per_point, height / EMU_PER_PT * pixels_per_point
+    first_width, first_height = CHART_WIDTH_PX, 400
+    drawn_width, drawn_height = _measure(section, lang, first_width, first_height)
+    plot_width = max(200, round(first_width + want_width - drawn_width))
+    plot_height = max(150, round(first_height + want_height - drawn_height))
+    chart = section.draw(width=plot_width, height=plot_height, font_size=CHART_FONT_PX, max_bars=SLIDE_BARS)
+    # The demo label is in every slide's footnote; in the picture it would take a line of the bars' room.
+    png = chart_png(chart, lang, width=None, scale=PICTURE_SCALE)
     px_width, px_height = png_size(png)
     ratio = min(width / px_width, height / px_height)
     shown_width, shown_height = int(px_width * ratio), int(px_height * ratio)
@@ -206,30 +237,37 @@ def _chart_picture(deck, slide, section: Section, report: Report, lang: str, box
                              Emu(shown_height))
 
 
-def _chart_slide(deck, report: Report, section: Section, lang: str, footnote: str) -> None:
+def _measure(section: Section, lang: str, width: int, height: int) -> tuple[int, int]:
+    """The size in pixels of the whole chart (axes, legend) around a plot of width × height."""
+    from .images import chart_svg
+
+    svg = chart_svg(section.draw(width=width, height=height, font_size=CHART_FONT_PX, max_bars=SLIDE_BARS), lang,
+                    width=None)
+    found = re.search(r'<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"', svg)
+    return (round(float(found.group(1))), round(float(found.group(2)))) if found else (width, height)
+
+
+def _chart_slide(deck: _Deck, report: Report, section: Section, lang: str, footnote: str) -> None:
     slide, title_shape = _new_slide(deck, CONTENT_LAYOUTS, CONTENT_INDEX, section.heading)
-    _drop_empty_placeholders(slide, keep={0})
-    _chart_picture(deck, slide, section, report, lang, _content_box(deck, title_shape))
+    _chart_picture(slide, section, lang, _content_box(deck, title_shape))
     extra = None
     if section.chart_rows > SLIDE_BARS:
         extra = i18n.text("report.chart_top", lang, count=SLIDE_BARS, total=len(section.table.frame))
     _footnote(deck, slide, footnote, extra)
 
 
-def _profile_slide(deck, report: Report, section: Section, lang: str, footnote: str) -> None:
-    """The trend chart; its small table beside it when every period fits in one column of rows."""
+def _profile_slide(deck: _Deck, report: Report, section: Section, lang: str, footnote: str) -> None:
+    """The trend chart, with its small table beside it when every period fits in the slide's height."""
     slide, title_shape = _new_slide(deck, CONTENT_LAYOUTS, CONTENT_INDEX, section.heading)
-    _drop_empty_placeholders(slide, keep={0})
     left, top, width, height = _content_box(deck, title_shape)
     rows = len(section.table.frame)
     table_width = Inches(4.2)
     fits = 0 < rows <= _rows_that_fit(height)
     if section.draw is not None:
         chart_width = width - table_width - Inches(0.2) if fits else width
-        _chart_picture(deck, slide, section, report, lang, (left, top, chart_width, height))
+        _chart_picture(slide, section, lang, (left, top, chart_width, height))
     if fits:
-        columns = _columns(section.table, list(section.slide_columns))
-        _add_table(slide, section.table, columns, list(range(rows)), lang,
+        _add_table(slide, section.table, _columns(section), list(range(rows)), lang,
                    (left + width - table_width, top, table_width, height))
     _footnote(deck, slide, footnote)
 
@@ -238,41 +276,31 @@ def _rows_that_fit(height: int) -> int:
     return max(1, int((height - HEADER_HEIGHT) // ROW_HEIGHT))
 
 
-def _columns(table: ExportTable, ids: list[str]) -> list[Column]:
-    by_id = {c.id: c for c in table.columns}
-    return [by_id[i] for i in ids if i in by_id] or list(table.columns)
+def _columns(section: Section) -> list[Column]:
+    by_id = {c.id: c for c in section.table.columns}
+    return [by_id[i] for i in section.slide_columns if i in by_id] or list(section.table.columns)
 
 
-def _table_slides(deck, section: Section, table: ExportTable, ids: list[str], lang: str, footnote: str) -> None:
-    columns = _columns(table, ids)
-    probe = deck.slide_layouts  # the content box depends on the layout's title only
-    del probe
-    total = len(table.frame)
-    rows = list(range(total))
-    per_slide = None
-    chunks: list[list[int]] = []
-    extra = None
-    slide_count = 0
-    # The first slide tells how many rows fit under this layout's title; the others are alike.
-    while True:
-        title = section.heading if not chunks else section.heading
-        slide, title_shape = _new_slide(deck, CONTENT_LAYOUTS, CONTENT_INDEX, title)
-        _drop_empty_placeholders(slide, keep={0})
-        box = _content_box(deck, title_shape)
-        if per_slide is None:
-            per_slide = _rows_that_fit(box[3])
-            rows, extra = _cut(table, rows, per_slide * MAX_TABLE_SLIDES, lang)
-            chunks = [rows[i:i + per_slide] for i in range(0, len(rows), per_slide)] or [[]]
-        chunk = chunks[slide_count]
-        slide_count += 1
-        if len(chunks) > 1:
-            _set_text(title_shape.text_frame, [i18n.text("report.continued", lang, title=section.heading,
-                                                         page=slide_count, pages=len(chunks))],
-                      TITLE_PT if len(section.heading) <= LONG_TITLE else LONG_TITLE_PT)
-        _add_table(slide, table, columns, chunk, lang, box)
+def _table_slides(deck: _Deck, section: Section, lang: str, footnote: str) -> None:
+    """The table over as few slides as it needs, the rows shared out evenly (7 + 7 + 7 rather than 10 + 10 + 1)."""
+    table = section.table
+    slides = []
+    slide, title_shape = _new_slide(deck, CONTENT_LAYOUTS, CONTENT_INDEX, section.heading)
+    box = _content_box(deck, title_shape)
+    fit = _rows_that_fit(box[3])
+    rows, extra = _cut(table, list(range(len(table.frame))), fit * MAX_TABLE_SLIDES, lang)
+    count = max(1, -(-len(rows) // fit))
+    per_slide = -(-len(rows) // count) if rows else 0
+    slides.append((slide, title_shape))
+    while len(slides) < count:
+        slides.append(_new_slide(deck, CONTENT_LAYOUTS, CONTENT_INDEX, section.heading))
+    for number, (slide, title_shape) in enumerate(slides, start=1):
+        if count > 1:
+            title = i18n.text("report.continued", lang, title=section.heading, page=number, pages=count)
+            _set_text(title_shape.text_frame, [title], _title_size(title))
+        chunk = rows[(number - 1) * per_slide: number * per_slide]
+        _add_table(slide, table, _columns(section), chunk, lang, box)
         _footnote(deck, slide, footnote, extra)
-        if slide_count == len(chunks):
-            break
 
 
 def _cut(table: ExportTable, rows: list[int], limit: int, lang: str) -> tuple[list[int], str | None]:
@@ -287,44 +315,35 @@ def _cut(table: ExportTable, rows: list[int], limit: int, lang: str) -> tuple[li
     return kept, i18n.text("report.rows_shown", lang, shown=len(kept), total=len(rows))
 
 
-def _add_table(slide, table: ExportTable, columns: list[Column], rows: list[int], lang: str, box) -> None:
+# Relative column widths: a page's name takes the room the numbers leave; a rank needs little.
+_WEIGHTS = {"page_label": 2.2, "rank": 0.6}
+
+
+def _add_table(slide, table: ExportTable, columns: list[Column], rows: list[int], lang: str,
+               box: tuple[int, int, int, int]) -> None:
     left, top, width, _ = box
     own = table.own_rows()
     numeric = [c.kind in (INT, FLOAT, PERCENT) for c in columns]
-    height = HEADER_HEIGHT + ROW_HEIGHT * len(rows)
-    shape = slide.shapes.add_table(len(rows) + 1, len(columns), left, top, width, height)
+    shape = slide.shapes.add_table(len(rows) + 1, len(columns), left, top, width,
+                                   HEADER_HEIGHT + ROW_HEIGHT * len(rows))
     grid = shape.table
-    # The first text column (the page's name) takes what the numbers leave.
-    text_columns = [i for i, flag in enumerate(numeric) if not flag]
-    number_width = Inches(1.45) if len(columns) > 4 else Inches(1.9)
-    widths = [number_width if flag else 0 for flag in numeric]
-    rest = width - sum(widths)
-    for i in text_columns:
-        widths[i] = rest // len(text_columns) if len(text_columns) else 0
-    if len(text_columns) > 1:  # rank-like short texts get less: e.g. a period next to the numbers
-        widths = [number_width if flag else width // len(columns) for flag in numeric]
-        widths[text_columns[-1]] += width - sum(widths)
-    for i, w in enumerate(widths):
-        grid.columns[i].width = Emu(int(w))
+    weights = [_WEIGHTS.get(c.id, 1.0) for c in columns]
+    for i, weight in enumerate(weights):
+        grid.columns[i].width = Emu(int(width * weight / sum(weights)))
     grid.rows[0].height = HEADER_HEIGHT
     for col, column in enumerate(columns):
         _cell(grid.cell(0, col), column.heading, bold=True, right=numeric[col])
     for r, index in enumerate(rows, start=1):
         grid.rows[r].height = ROW_HEIGHT
         for col, column in enumerate(columns):
-            value = table.frame[column.id].iloc[index]
-            _cell(grid.cell(r, col), format_value(column, value, lang), bold=own[index], right=numeric[col])
+            text = format_value(column, table.frame[column.id].iloc[index], lang)
+            _cell(grid.cell(r, col), text, bold=own[index], right=numeric[col])
 
 
 def _cell(cell, text: str, *, bold: bool, right: bool) -> None:
     cell.margin_left = cell.margin_right = Inches(0.06)
-    cell.margin_top = cell.margin_bottom = Inches(0.03)
+    cell.margin_top = cell.margin_bottom = Inches(0.02)
     cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-    frame = cell.text_frame
-    frame.word_wrap = True
-    _set_text(frame, [text], TABLE_PT, bold=bold)
-    frame.paragraphs[0].alignment = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT
-
-
-def data_date(reports: Sequence[Report]) -> date | None:
-    return sources.merge(r.source for r in reports).data_as_of
+    cell.text_frame.word_wrap = True
+    _set_text(cell.text_frame, [text], TABLE_PT, bold=bold)
+    cell.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT

@@ -18,9 +18,10 @@ import csv
 import io
 import math
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 import pandas as pd
 
@@ -66,6 +67,7 @@ class ExportTable:
     sheet_name: str
     demo_label: str | None = None  # set when demo rows are shown
     own_column: str | None = "is_own"  # rows where it is true are yours (bold)
+    data_as_of: date | None = None  # the last day of the figures; also the XLSX file's date
 
     def own_rows(self) -> list[bool]:
         if not self.own_column or self.own_column not in self.frame.columns:
@@ -127,10 +129,22 @@ def round_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def frame_to_csv(frame: pd.DataFrame) -> str:
-    """Any frame as the command line writes it: ids as headers, rounded, neutralised."""
+    """Any frame as the command line writes it: ids as headers, rounded, neutralised.
+
+    pandas formats the values (quoting every field, so they can be read back exactly); the fields are
+    then joined again with quotes only where needed. Python's csv writer leaves a field with a lone
+    carriage return unquoted when lines end in "\n", and such a field would split the row in two.
+    """
     buffer = io.StringIO()
-    _neutralise_frame(round_for_csv(frame)).to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-    return buffer.getvalue()
+    _neutralise_frame(round_for_csv(frame)).to_csv(buffer, index=False, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    rows = csv.reader(io.StringIO(buffer.getvalue(), newline=""))
+    return "".join((",".join(_csv_field(field) for field in row) if row != [""] else '""') + "\n" for row in rows)
+
+
+def _csv_field(text: str) -> str:
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def to_csv(table: ExportTable) -> bytes:
@@ -184,6 +198,7 @@ def to_xlsx(tables: Sequence[ExportTable]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.xml.functions import tostring
 
     book = Workbook()
     book.remove(book.active)
@@ -220,9 +235,29 @@ def to_xlsx(tables: Sequence[ExportTable]) -> bytes:
         _put_text(sheet.cell(note_row, 1), table.source_note)
         if table.demo_label:
             _put_text(sheet.cell(note_row + 1, 1), table.demo_label).font = Font(bold=True, color="B33C00")
+    # The same tables give the same bytes (the dashboard's button and the command line agree to the
+    # byte): the file's dates are the data's date, not the clock's; fixed times on the zip's members.
+    days = [t.data_as_of for t in tables if t.data_as_of is not None]
+    stamp = datetime.combine(max(days), time()) if days else datetime(2000, 1, 1)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    # openpyxl stamps "modified" with the clock while saving: the properties are written again.
+    book.properties.created = book.properties.modified = stamp
+    core = tostring(book.properties.to_tree())
+    return reproducible_zip(buffer.getvalue(), {"docProps/core.xml": core})
+
+
+def reproducible_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """The same zip archive (some members `replace`d) with every member dated 1980-01-01."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = member.external_attr
+            target.writestr(info, (replace or {}).get(member.filename) or source.read(member.filename))
+    return out.getvalue()
 
 
 def _put_text(cell, text: str):

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from benchmark import charts
+from benchmark import charts, i18n
 
 
 def ranking_frame(n: int, own_rank: int) -> pd.DataFrame:
@@ -49,3 +49,40 @@ def test_profile_has_band_and_two_named_lines_in_period_order():
     assert lines["encoding"]["color"]["scale"]["domain"] == ["Region Örebro län", "Peer median"]
     assert lines["encoding"]["strokeDash"]["scale"]["range"] == [[1, 0], [4, 3]]   # not colour alone
     assert lines["encoding"]["x"]["sort"] == ["2024-Q1", "2024-Q2"]
+
+
+def test_charts_speak_the_language_with_its_numbers_on_white():
+    chart = charts.ranking_bars(ranking_frame(3, own_rank=2), "posts", peer_median=98.0, lang="sv")
+    rows = bar_data(chart)
+    assert [r["label"] for r in rows if r["who"] == "Din organisation"] == ["#2 Page 2  ◀ du"]
+    spec = chart.to_dict()
+    assert spec["config"]["background"] == "#FFFFFF"  # readable in Streamlit's dark theme too
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    bars = spec["layer"][0]["encoding"]
+    assert bars["color"]["scale"]["domain"] == ["Din organisation", "Jämförbar"]
+    assert bars["color"]["scale"]["range"] == [charts.OWN_COLOUR, charts.PEER_COLOUR]
+    assert [t["title"] for t in bars["tooltip"][:2]] == ["Organisation", "Placering"]
+    median_text = next(d for d in spec["datasets"].values() if d and "median" in d[0])[0]["text"]
+    assert median_text == "jämförelsegruppens median 98"
+
+
+def test_axis_titles_carry_the_unit_once():
+    assert charts.metric_title("engagement_rate_by_follower", "en") == "Engagement rate by follower (%)"
+    assert charts.metric_title("posts_per_month", "en") == "Posts per month"  # the label says "per month"
+    assert charts.metric_title("followers", "en") == "Followers"
+
+
+def test_static_width_and_larger_text():
+    on_screen = charts.ranking_bars(ranking_frame(4, own_rank=1), "posts", 98.0).to_dict()
+    assert on_screen["width"] == "container"
+    static = charts.ranking_bars(ranking_frame(4, own_rank=1), "posts", 98.0, width=700, font_size=22).to_dict()
+    assert static["width"] == 700
+    assert static["config"]["axis"]["labelFontSize"] == 22
+    assert static["height"] > on_screen["height"]  # bars as tall as their larger labels
+    profile = charts.profile_lines(pd.DataFrame({
+        "period": ["2024-Q1"], "period_start": pd.to_datetime(["2024-01-01"]), "value": [1], "peer_median": [1],
+        "peer_q1": [1], "peer_q3": [1]}), "followers", "Region Örebro län", lang="nb", width=500, height=300)
+    spec = profile.to_dict()
+    assert (spec["width"], spec["height"]) == (500, 300)
+    assert spec["layer"][1]["encoding"]["color"]["scale"]["domain"] == ["Region Örebro län",
+                                                                       i18n.text("column.peer_median", "nb")]

@@ -270,7 +270,6 @@ SENTENCE = re.compile(r"[A-Za-z]{2,}[ ,;:][ ]?[A-Za-z]{2,}")
 # Files that other work converts (their own catalogue texts), not checked here yet.
 OTHER_WORK = {
     "benchmark/cli.py": "the command line's own messages are converted with the CLI",
-    "benchmark/decks.py": "slide decks are converted with the reports",
     "benchmark/reports/": "reports are converted with the reports",
 }
 # Internal errors that may stay English: (file, start of the text) -> why.

@@ -78,3 +78,12 @@ def test_no_input_raises(params):
 @given(st.text(max_size=200))
 def test_no_query_string_raises(text):
     parse_query(text)
+
+
+def test_every_link_parameter_is_documented_and_its_example_parses():
+    from benchmark.viewstate import PARAM_OF, PARAMETER_HELP
+
+    assert set(PARAMETER_HELP) == set(PARAM_OF.values()) - {"page"}
+    for param, (_, _, example) in PARAMETER_HELP.items():
+        parsed = parse_query({param: example}, page="present" if param in ("deck", "slide") else "ranking")
+        assert parsed.problems == (), (param, parsed.problems)

@@ -3,9 +3,11 @@ the command line's `--format … --output FILE` both write."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from ..errors import ValidationError
+from ..viewstate import ViewState
 from .build import Report
 from .tables import to_csv, to_xlsx
 
@@ -23,7 +25,7 @@ def render(report: Report, fmt: str, *, template: Path | None = None) -> bytes:
     """The report as a CSV, XLSX, PPTX, PNG or SVG file. `template` (PPTX only) as in `slides.build_deck`."""
     if fmt == "csv":
         if len(report.sections) > 1:
-            raise ValidationError("a CSV file holds one table; ask for one metric, or use xlsx or pptx")
+            raise ValidationError("report.one_table")
         return to_csv(report.table)
     if fmt == "xlsx":
         return to_xlsx([s.table for s in report.sections])
@@ -36,25 +38,31 @@ def render(report: Report, fmt: str, *, template: Path | None = None) -> bytes:
 
         drawn = [s for s in report.sections if s.chart is not None]
         if not drawn:
-            raise ValidationError("this view has no chart (the Pages-to-watch table never has one; a ranking or "
-                                  "profile without figures neither); export it as csv, xlsx or pptx")
+            raise ValidationError("report.no_chart")
         if len(report.sections) > 1:
-            raise ValidationError(f"a {fmt.upper()} image holds one chart; ask for one metric, or use pptx")
+            raise ValidationError("report.one_chart", format=fmt.upper())
         section = drawn[0]
         labels = {"title": section.heading, "subtitle": report.subtitle, "demo_label": report.demo_label}
         if fmt == "png":
             return chart_png(section.chart, report.lang, **labels)
         return chart_svg(section.chart, report.lang, **labels).encode("utf-8")
-    raise ValidationError(f"unknown export format {fmt!r}; formats are {', '.join(FORMATS)}")
+    raise ValidationError("report.unknown_format", value=repr(fmt), formats=", ".join(FORMATS))
 
 
 def file_name(report: Report, fmt: str) -> str:
-    """A download's file name: `ranking-region-SE-facebook-2024-Q3.xlsx` (ASCII, no spaces)."""
-    state = report.state
-    parts = [report.kind, state.group if report.kind != "watch" else state.org, state.platform,
-             state.period or (f"{state.first}-{state.last}" if state.first else None)]
-    if report.kind != "watch" and state.metric:
+    """A download's file name for a built report (its state has every field filled in)."""
+    return file_name_for(report.state, fmt)
+
+
+def file_name_for(state: ViewState, fmt: str) -> str:
+    """`ranking-region-SE-facebook-2024-Q3-posts.xlsx`: ASCII, no spaces, from what the state names
+    (known before the report is built, so a download button can be labelled at once)."""
+    parts = [state.page, state.group if state.page != "watch" else state.org, state.platform,
+             state.period or (f"{state.first}-{state.last}" if state.first and state.last else None)]
+    if state.page != "watch" and state.metric:
         parts.append(state.metric)
-    text = "-".join(p for p in parts if p)
+    # Örebro län → Orebro-lan (ø and æ have no decomposition and become "-").
+    text = unicodedata.normalize("NFKD", "-".join(p for p in parts if p))
+    text = "".join(c for c in text if not unicodedata.combining(c))
     safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in text)
     return "-".join(filter(None, safe.split("-")))[:120] + "." + fmt
