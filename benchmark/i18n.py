@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Mapping
 
 from .errors import NotFoundError
 
@@ -102,7 +102,7 @@ def _builtin_english() -> dict[str, str]:
     return messages
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> Mapping[str, str]:
     """Every message of a language, by dotted key."""
     check_language(lang)

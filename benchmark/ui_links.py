@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 
 from . import decks, i18n, views
-from .errors import BenchmarkError
+from .errors import BenchmarkError, Message
 from .groups import default_group_spec, group_choices
 from .periods import Period, calendar_of, parse_period
 from .registry import resolve_organisation
@@ -50,7 +50,6 @@ def apply_link(store: Store, page: str) -> ViewState | None:
     parsed = parse_query(query, page=page)
     problems = list(parsed.problems)
     state = parsed.state
-    lang = state.lang or current_language()
     if state.lang:
         st.session_state[SHARED_LANGUAGE] = state.lang
     organisation = None
@@ -60,13 +59,13 @@ def apply_link(store: Store, page: str) -> ViewState | None:
             st.session_state[SHARED_ORGANISATION] = organisation.organisation_id
             st.session_state.pop(f"{page}.organisation", None)
         except BenchmarkError as exc:
-            problems.append(_ignored("org", state.org, i18n.error_text(exc, lang)))
+            problems.append(_ignored("org", state.org, exc))
     if state.platform:
         if state.platform in views.platforms_with_data(store):
             st.session_state[SHARED_PLATFORM] = state.platform
             st.session_state.pop(f"{page}.platform", None)
         else:
-            problems.append(_ignored("platform", state.platform, t("link.no_data_on_platform")))
+            problems.append(_ignored("platform", state.platform, Message("link.no_data_on_platform")))
     if state.period:
         st.session_state[SHARED_PERIOD] = parse_period(state.period)
         for key in [k for k in st.session_state if str(k).startswith(f"{page}.period.")]:
@@ -76,7 +75,7 @@ def apply_link(store: Store, page: str) -> ViewState | None:
     if state.group:
         _apply_group(store, page, state, organisation, problems)
     if state.watch is not None and page == "watch":
-        _apply_watched(store, state, organisation, problems, lang)
+        _apply_watched(store, state, organisation, problems)
     if page == "profile":
         _apply_profile_range(state)
     # A link can be opened once: what it set now belongs to the widgets, until another link comes.
@@ -85,27 +84,28 @@ def apply_link(store: Store, page: str) -> ViewState | None:
     return state
 
 
-def _ignored(param: str, value: str, why: str) -> str:
-    return t("link.ignored", param=param, value=value, why=why)
+def _ignored(param: str, value: str, why: object) -> Message:
+    """A problem of the link, shown in the reader's language (`why`: a Message or an error)."""
+    return Message("link.ignored", param=param, value=value, why=why)
 
 
-def _apply_group(store: Store, page: str, state: ViewState, organisation, problems: list[str]) -> None:
+def _apply_group(store: Store, page: str, state: ViewState, organisation, problems: list[Message]) -> None:
     choices = group_choices(store)
     if state.group not in choices:
-        problems.append(_ignored("group", state.group, t("link.unknown_group")))
+        problems.append(_ignored("group", state.group, Message("link.unknown_group")))
     elif page == "watch":
         st.session_state["watch.source"] = state.group
     else:
         st.session_state[f"{page}.group"] = state.group
 
 
-def _apply_watched(store: Store, state: ViewState, organisation, problems: list[str], lang: str) -> None:
+def _apply_watched(store: Store, state: ViewState, organisation, problems: list[Message]) -> None:
     ids = []
     for code in state.watch or ():
         try:
             ids.append(resolve_organisation(store, code).organisation_id)
         except BenchmarkError as exc:
-            problems.append(_ignored("watch", code, i18n.error_text(exc, lang)))
+            problems.append(_ignored("watch", code, exc))
     own_id = organisation.organisation_id if organisation else st.session_state.get(SHARED_ORGANISATION)
     if own_id is None:
         return
@@ -128,7 +128,8 @@ def show_problems() -> None:
     """What a link asked for but could not be used, under the page's title."""
     problems = st.session_state.get(PROBLEMS) or []
     if problems:
-        st.warning(t("link.problems_intro") + "\n\n" + "\n".join(f"- {p}" for p in problems),
+        lang = current_language()
+        st.warning(t("link.problems_intro") + "\n\n" + "\n".join(f"- {i18n.localise(p, lang)}" for p in problems),
                    icon=":material/link_off:")
 
 
@@ -149,7 +150,7 @@ def check_range(key: str, labels: list[str]) -> None:
     chosen = st.session_state.get(key)
     if chosen is not None and not (len(chosen) == 2 and all(label in labels for label in chosen)):
         del st.session_state[key]
-        st.session_state.setdefault(PROBLEMS, []).append(_ignored("from/to", " – ".join(map(str, chosen)), t("link.bad_range")))
+        st.session_state.setdefault(PROBLEMS, []).append(_ignored("from/to", " – ".join(map(str, chosen)), Message("link.bad_range")))
         show_problems()
 
 

@@ -14,11 +14,11 @@ exists (an organisation, a saved watch list) is checked where the store is at ha
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode
 
-from .errors import BenchmarkError
+from .errors import BenchmarkError, Message
 from .i18n import LANGUAGES
 from .metrics import METRIC_IDS
 from .periods import parse_period
@@ -32,7 +32,7 @@ MAX_VALUE_LENGTH = 200
 
 _ORG_CODE = re.compile(r"^[A-Z]{2}:[0-9A-Za-z][0-9A-Za-z._-]{0,39}$")
 # KIND:COUNTRY, in:AREA or a watch list's name: printable text without control characters.
-_GROUP = re.compile(r"^[^\x00-\x1f\x7f]{1,%d}$" % MAX_VALUE_LENGTH)
+_GROUP = re.compile(rf"^[^\x00-\x1f\x7f]{{1,{MAX_VALUE_LENGTH}}}$")
 
 
 @dataclass(frozen=True)
@@ -77,10 +77,10 @@ FIELD_OF = {param: name for name, param in PARAM_OF.items()}
 # What each parameter means, with an example: docs/links.md is generated from this table.
 PARAMETER_HELP: dict[str, tuple[str, str, str]] = {
     "org": ("watch, ranking, profile", "your organisation, as COUNTRY:CODE (`benchmark report … --organisation` takes the same)", "SE:1880"),
-    "group": ("ranking, profile; watch", "the peer group: KIND:COUNTRY, in:COUNTY or a saved watch list; on Pages to watch, "
-              "the saved watch list the peers come from", "region:SE"),
-    "watch": ("watch", "the watched organisations, COUNTRY:CODE separated by commas, when they differ from the list's "
-              "(at most %d)" % MAX_WATCHED_IN_LINK, "SE:01,SE:12"),
+    "group": ("ranking, profile; watch", ("the peer group: KIND:COUNTRY, in:COUNTY or a saved watch list; on Pages to "
+                                          "watch, the saved watch list the peers come from"), "region:SE"),
+    "watch": ("watch", ("the watched organisations, COUNTRY:CODE separated by commas, when they differ from the list's "
+                        f"(at most {MAX_WATCHED_IN_LINK})"), "SE:01,SE:12"),
     "platform": ("watch, ranking, profile", "the platform: " + ", ".join(PLATFORMS), "facebook"),
     "period": ("watch, ranking", "the period: a year, quarter, month, ISO week, whole weeks or a date range", "2025-Q3"),
     "metric": ("ranking, profile", "a metric id (see docs/metrics.md)", "engagement_rate_by_follower"),
@@ -96,20 +96,20 @@ PARAMETER_HELP: dict[str, tuple[str, str, str]] = {
 @dataclass(frozen=True)
 class ParsedState:
     state: ViewState
-    problems: tuple[str, ...] = field(default=())
+    problems: tuple[Message, ...] = field(default=())  # English as str; i18n.localise for another language
 
 
-def _check_period(value: str) -> str | None:
+def _check_period(value: str) -> Message | BenchmarkError | None:
     try:
         parse_period(value)
     except BenchmarkError as exc:
-        return str(exc)
+        return exc  # rendered in the reader's language with the rest of the message
     return None
 
 
-def _problem(param: str, value: str, why: str) -> str:
+def _problem(param: str, value: str, why: object) -> Message:
     shown = value if len(value) <= 60 else value[:57] + "…"
-    return f"link parameter {param}={shown!r} ignored: {why}"
+    return Message("link.ignored", param=param, value=shown, why=why)
 
 
 def parse_query(params: Mapping[str, str | Iterable[str]] | str, page: str | None = None) -> ParsedState:
@@ -125,14 +125,13 @@ def parse_query(params: Mapping[str, str | Iterable[str]] | str, page: str | Non
         for key, value in params.items():
             values = [value] if isinstance(value, str) else list(value)
             pairs.extend((key, v) for v in values)
-    problems: list[str] = []
+    problems: list[Message] = []
     seen: dict[str, str] = {}
     for key, value in pairs:
         if key not in FIELD_OF:
-            problems.append(_problem(key, value, "not a parameter of this dashboard ("
-                                     + ", ".join(p for p in PARAM_OF.values()) + ")"))
+            problems.append(_problem(key, value, Message("link.unknown_parameter", names=", ".join(PARAM_OF.values()))))
         elif key in seen:
-            problems.append(_problem(key, value, "given more than once; the first value is used"))
+            problems.append(_problem(key, value, Message("link.repeated")))
         else:
             seen[key] = value
     values: dict[str, object] = {}
@@ -140,7 +139,7 @@ def parse_query(params: Mapping[str, str | Iterable[str]] | str, page: str | Non
         name = FIELD_OF[param]
         value = raw.strip()
         if len(value) > (MAX_VALUE_LENGTH if name != "watch" else 16 * MAX_WATCHED_IN_LINK):
-            problems.append(_problem(param, value, "too long"))
+            problems.append(_problem(param, value, Message("link.too_long")))
             continue
         why = _why_invalid(name, value)
         if why:
@@ -160,35 +159,36 @@ def parse_query(params: Mapping[str, str | Iterable[str]] | str, page: str | Non
     return ParsedState(ViewState(**values), tuple(problems))  # type: ignore[arg-type]
 
 
-def _why_invalid(name: str, value: str) -> str | None:
+def _why_invalid(name: str, value: str) -> Message | BenchmarkError | None:
     """Why `value` cannot be the field `name`, or None when it is well-formed."""
     if name == "page":
-        return None if value in (*PAGES, "present") else "pages are " + ", ".join(PAGES)
+        return None if value in (*PAGES, "present") else Message("link.pages", names=", ".join(PAGES))
     if name == "org":
-        return None if _ORG_CODE.match(value.upper()) else "write an organisation as COUNTRY:CODE, e.g. SE:1880"
+        return None if _ORG_CODE.match(value.upper()) else Message("link.org_code")
     if name == "group":
-        return None if _GROUP.match(value) else "not a peer group"
+        return None if _GROUP.match(value) else Message("link.not_group")
     if name == "watch":
         codes = [v.strip() for v in value.split(",") if v.strip()]
         if len(codes) > MAX_WATCHED_IN_LINK:
-            return f"at most {MAX_WATCHED_IN_LINK} organisations"
+            return Message("link.too_many_watched", limit=MAX_WATCHED_IN_LINK)
         bad = [c for c in codes if not _ORG_CODE.match(c.upper())]
-        return None if not bad else f"{bad[0]!r} is not COUNTRY:CODE"
+        return None if not bad else Message("link.watch_code", code=bad[0])
     if name == "platform":
-        return None if value in PLATFORMS else "platforms are " + ", ".join(PLATFORMS)
+        return None if value in PLATFORMS else Message("link.platforms", names=", ".join(PLATFORMS))
     if name in ("period", "first", "last"):
         return _check_period(value)
     if name == "metric":
-        return None if value in METRIC_IDS else "not a metric id (see `benchmark metrics`)"
+        return None if value in METRIC_IDS else Message("link.not_metric")
     if name == "every":
-        return None if value in EVERY else "write month, quarter or year"
+        return None if value in EVERY else Message("link.every")
     if name == "deck":
-        return None if _GROUP.match(value) else "not a deck name"
+        return None if _GROUP.match(value) else Message("link.not_deck")
     if name == "slide":
-        return None if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_SLIDE else f"write a slide number from 1 to {MAX_SLIDE}"
+        ok = value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_SLIDE
+        return None if ok else Message("link.slide", limit=MAX_SLIDE)
     if name == "lang":
-        return None if value in LANGUAGES else "languages are " + ", ".join(LANGUAGES)
-    return "unknown"
+        return None if value in LANGUAGES else Message("link.languages", names=", ".join(LANGUAGES))
+    raise AssertionError(f"no rule for link field {name}")
 
 
 def without(state: ViewState, *names: str) -> ViewState:

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from benchmark import i18n, ui, ui_links
-from benchmark.viewstate import ViewState
 from benchmark.errors import BenchmarkError
 from benchmark.groups import default_group_spec, resolve_group
+from benchmark.viewstate import ViewState
 from benchmark.watchlists import MAX_WATCHED, list_watch_lists, save_watch_list
 
 t = ui.translator()

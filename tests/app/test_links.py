@@ -57,9 +57,10 @@ def test_malformed_and_unknown_values_are_reported_and_the_page_shows_its_defaul
     at.run()
     assert not at.exception and not at.error
     warning = next(w.value for w in at.warning if "could not be used" in w.value)
-    for expected in ("org=SE:99999: unknown organisation 'SE:99999'", "platform=tiktok: there are no figures",
-                     "period='2025-Q7' ignored", "metric='eval(1)' ignored", "colour='red' ignored",
-                     "group=region:XX: no such peer group"):
+    for expected in ("org='SE:99999' ignored: unknown organisation 'SE:99999'",
+                     "platform='tiktok' ignored: there are no figures for this platform",
+                     "period='2025-Q7' ignored: cannot read period", "metric='eval(1)' ignored",
+                     "colour='red' ignored", "group='region:XX' ignored: no such peer group"):
         assert expected in warning, warning
     # Defaults: the configured organisation, the first platform with data, the page's own metric.
     assert at.selectbox(key="ranking.organisation").value == default_org
@@ -124,3 +125,15 @@ def test_add_this_view_to_a_new_deck(benchmark_db):
     rows = app_store().rows("SELECT d.name, s.position, s.view, s.note FROM decks d JOIN deck_slides s USING (deck_id)")
     assert rows == [("Nätverksmöte", 1, "page=ranking&org=SE%3A18&group=region%3ASE&platform=facebook&period=2025-Q2"
                      "&metric=followers", "Regionerna")]
+
+
+def test_the_problems_of_a_link_are_told_in_the_link_s_language(benchmark_db):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params.update({"lang": "da", "org": "SE:99999", "period": "2025-Q7", "metric": "foo"})
+    at.switch_page("pages/ranking.py")
+    at.run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "Dele af linket" in w.value)
+    assert "linkparameteren metric='foo' bruges ikke: ikke et mål-id" in warning
+    assert "linkparameteren org='SE:99999' bruges ikke: ukendt organisation 'SE:99999'" in warning
+    assert "linkparameteren period='2025-Q7' bruges ikke:" in warning and "is not" not in warning

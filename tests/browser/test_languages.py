@@ -68,3 +68,46 @@ def test_a_shared_link_opens_the_same_view_in_danish(page, dashboard_url: str) -
     assert "metric=followers" in page.url and "org=SE%3A1880" in page.url
     _assert_no_error_boxes(page)
     assert errors == [], errors
+
+
+def test_download_the_view_add_it_to_a_deck_and_present_it(page, dashboard_url: str, tmp_path) -> None:
+    from pptx import Presentation
+
+    expect = _expect()
+    errors = _collect_page_errors(page)
+    page.goto(f"{dashboard_url}/ranking?org=SE%3A18&group=region%3ASE&platform=facebook&period=2025-Q2"
+              "&metric=followers&lang=sv")
+    _wait_until_idle(page)
+    expect(page.get_by_role("heading", name="Rangordning", level=1)).to_be_visible(timeout=WAIT_MS)
+
+    # The file is made when the button is clicked, on the server, in the page's language.
+    with page.expect_download(timeout=WAIT_MS) as download:
+        page.get_by_role("button", name="PPTX", exact=True).click()
+    assert download.value.suggested_filename == "ranking-region-SE-facebook-2025-Q2-followers.pptx"
+    saved = tmp_path / "ranking.pptx"
+    download.value.save_as(saved)
+    titles = [s.shapes.title.text for s in Presentation(str(saved)).slides if s.shapes.title is not None]
+    assert titles[0] == "Regioner i Sverige: Följare" and len(titles) >= 3
+
+    page.get_by_role("button", name="Dela eller presentera").click()
+    page.get_by_label("Lägg till i presentation").click()
+    page.get_by_role("option", name="➕ Ny presentation…").click()
+    page.get_by_label("Namn på den nya presentationen").fill("Nätverksmöte")
+    page.get_by_label("Namn på den nya presentationen").press("Enter")
+    _wait_until_idle(page)
+    page.get_by_role("button", name="Lägg till den här vyn").click()
+    expect(page.get_by_text("Tillagd i ”Nätverksmöte”, nu 1 bilder.")).to_be_visible(timeout=WAIT_MS)
+
+    page.goto(f"{dashboard_url}/present?deck=N%C3%A4tverksm%C3%B6te&lang=sv")
+    _wait_until_idle(page)
+    expect(page.get_by_text("1. Rangordning · Region Örebro län · Regioner i Sverige · Följare")).to_be_visible(
+        timeout=WAIT_MS)
+    page.get_by_role("button", name="Presentera").click()
+    _wait_until_idle(page)
+    expect(page.get_by_role("heading", name="Regioner i Sverige: Följare", level=1)).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator(".vega-embed canvas, .vega-embed svg").first).to_be_visible()
+    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()  # no controls while presenting
+    assert "slide=1" in page.url
+    _full_page_screenshot(page, RESULTS / "presentation-sv.png")
+    _assert_no_error_boxes(page)
+    assert errors == [], errors
