@@ -37,6 +37,11 @@ def test_switching_to_swedish_translates_the_page_and_formats_numbers_the_swedis
     _wait_until_idle(page)
     expect(page.locator("[data-testid='stSidebarNavLink']", has_text="Rangordning")).to_have_count(1)
     expect(page.get_by_text("Demodata: syntetiska siffror", exact=False)).to_be_visible()
+    # Tables leave only through the dashboard's own exports (formula-safe, demo-labelled): the grid's
+    # toolbar shows no raw CSV download (client.disableDataExport in .streamlit/config.toml).
+    page.locator(TABLE).first.hover()
+    expect(page.locator("[data-testid='stElementToolbar']").first).to_be_visible()
+    expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
     # The grid's cells are canvas drawings (its accessibility table holds the raw numbers), so the
     # Nordic number format is read where it is DOM text: the ranking's summary line.
     page.locator("[data-testid='stSidebarNavLink']", has_text="Rangordning").click()
