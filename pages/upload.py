@@ -82,7 +82,7 @@ def _show_plan(index: int, name: str, plan: imports.ImportPlan) -> dict[int, int
         st.info(t("upload.duplicate", file=plan.file_name, import_id=plan.duplicate_of), icon=":material/content_copy:")
         return None
     days = i18n.format_date_range(plan.first_day, plan.last_day, lang) if plan.first_day else "–"
-    st.write(t("upload.plan_line", format=plan.format_label, days=days, rows=count(plan.row_count)))
+    st.write(t("upload.plan_line", format=i18n.localise(plan.format_label, lang), days=days, rows=count(plan.row_count)))
     links: dict[int, int | None] = {}
     ids = options["organisation_id"].tolist()
     unlinked = [a for a in plan.accounts if a.organisation_id is None]
@@ -159,9 +159,10 @@ for index, (name, content) in enumerate(pending):
                 progress_line.empty()
             st.session_state[f"upload.plan.{key}"] = plan
         except ImportRejected as exc:
-            st.error(t("upload.rejected", file=exc.file_name, count=count(len(exc.problems)), format=exc.format_label),
+            st.error(t("upload.rejected", file=exc.file_name, count=count(len(exc.problems)), format=i18n.localise(exc.format_label, lang)),
                      icon=":material/block:")
-            st.dataframe(pd.DataFrame([{"where": p.row, "column": p.column, "value": p.value, "expected": p.expected}
+            st.dataframe(pd.DataFrame([{"where": i18n.localise(p.row, lang), "column": p.column, "value": p.value,
+                                         "expected": i18n.localise(p.expected, lang)}
                                        for p in exc.problems]), hide_index=True, width="stretch",
                          column_config={"where": t("upload.column.where"), "column": t("upload.column.column"),
                                         "value": t("column.value"), "expected": t("upload.column.expected")})

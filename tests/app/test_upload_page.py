@@ -133,3 +133,18 @@ def test_unreadable_period_in_the_form_is_said_and_nothing_is_planned(benchmark_
     assert not at.exception, [e.value for e in at.exception]
     assert any("2025-Q9" in e.value for e in at.error)
     assert not [b for b in at.button if b.key == "upload.confirm.0"]
+
+
+def test_a_refused_file_is_explained_in_swedish(benchmark_db):
+    bad = ("bad.csv", b"organisation,platform,period,posts\nRegion \xc3\x96rebro l\xc3\xa4n,facebook,2026-Q1,sju\n")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params["lang"] = "sv"
+    at.run()
+    at.switch_page("pages/upload.py")
+    at.session_state["upload.files"] = [bad]
+    at.run()
+    assert not at.exception
+    problems = at.dataframe[0].value
+    row = problems.iloc[0]
+    assert (row["where"], row["column"], row["value"]) == ("rad 2", "posts", "sju")
+    assert "heltal" in row["expected"] and "whole number" not in row["expected"]

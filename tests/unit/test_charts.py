@@ -86,3 +86,28 @@ def test_static_width_and_larger_text():
     assert (spec["width"], spec["height"]) == (500, 300)
     assert spec["layer"][1]["encoding"]["color"]["scale"]["domain"] == ["Region Örebro län",
                                                                        i18n.text("column.peer_median", "nb")]
+
+
+def _luminance(hex_colour: str) -> float:
+    """WCAG 2.x relative luminance."""
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_marks_stand_out_from_the_white_background_and_from_each_other():
+    from benchmark import charts
+
+    # WCAG 1.4.11: graphical objects need 3:1 against what is next to them. Worked out by hand:
+    # vermillion #D55E00 on white ≈ 3.9, blue #0072B2 ≈ 5.2, black 21.
+    assert round(_contrast(charts.OWN_COLOUR, charts.BACKGROUND), 1) == 3.9
+    assert round(_contrast(charts.PEER_COLOUR, charts.BACKGROUND), 1) == 5.2
+    assert _contrast(charts.MEDIAN_COLOUR, charts.BACKGROUND) == 21.0
+    # Your bar differs from the peers' by label and colour; the two colours also differ in lightness
+    # (luminance 0.22 against 0.15), so they stay apart in greyscale too, not only by hue.
+    assert abs(_luminance(charts.OWN_COLOUR) - _luminance(charts.PEER_COLOUR)) > 0.05
