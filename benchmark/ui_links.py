@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import pandas as pd
 import streamlit as st
 
 from . import decks, i18n, views
@@ -336,3 +337,20 @@ def _cell(column, value, lang: str) -> str:
     from .reports.tables import format_value
 
     return format_value(column, value, lang)
+
+
+def table_downloads(frame: pd.DataFrame, headers: dict[str, str], title: str, key: str, file_stem: str,
+                    kinds: dict[str, str] | None = None) -> None:
+    """CSV and XLSX buttons for a table that is not a view of its own (the import history, a refused
+    file's problems): the same writers as the views' exports, so names that look like formulas are
+    neutralised here too. `headers`: column id → translated header, in order."""
+    from .reports.formats import MEDIA_TYPES
+    from .reports.tables import simple_table, to_csv, to_xlsx
+
+    table = simple_table(frame, headers, title, kinds)
+    safe = "-".join(filter(None, "".join(c if c.isascii() and c.isalnum() else "-" for c in file_stem).split("-")))
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button("CSV", lambda: to_csv(table), file_name=f"{safe}.csv", mime=MEDIA_TYPES["csv"],
+                         key=f"{key}.csv", icon=FORMAT_ICONS["csv"], on_click="ignore", width="stretch")
+    right.download_button("XLSX", lambda: to_xlsx([table]), file_name=f"{safe}.xlsx", mime=MEDIA_TYPES["xlsx"],
+                          key=f"{key}.xlsx", icon=FORMAT_ICONS["xlsx"], on_click="ignore", width="stretch")

@@ -5,7 +5,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from benchmark import accounts, i18n, imports, ui
+from benchmark import accounts, i18n, imports, ui, ui_links
 from benchmark.errors import BenchmarkError
 from benchmark.importers.formats.template import template_csv, template_xlsx
 from benchmark.importers.model import ImportRejected, NeedsInputError
@@ -161,11 +161,13 @@ for index, (name, content) in enumerate(pending):
         except ImportRejected as exc:
             st.error(t("upload.rejected", file=exc.file_name, count=count(len(exc.problems)), format=i18n.localise(exc.format_label, lang)),
                      icon=":material/block:")
-            st.dataframe(pd.DataFrame([{"where": i18n.localise(p.row, lang), "column": p.column, "value": p.value,
-                                         "expected": i18n.localise(p.expected, lang)}
-                                       for p in exc.problems]), hide_index=True, width="stretch",
-                         column_config={"where": t("upload.column.where"), "column": t("upload.column.column"),
-                                        "value": t("column.value"), "expected": t("upload.column.expected")})
+            problems = pd.DataFrame([{"where": i18n.localise(p.row, lang), "column": p.column, "value": p.value,
+                                      "expected": i18n.localise(p.expected, lang)} for p in exc.problems])
+            headers = {"where": t("upload.column.where"), "column": t("upload.column.column"),
+                       "value": t("column.value"), "expected": t("upload.column.expected")}
+            st.dataframe(problems, hide_index=True, width="stretch", column_config=headers)
+            ui_links.table_downloads(problems.astype(str), headers, exc.file_name, key=f"upload.problems.{key[:16]}",
+                                     file_stem=f"{exc.file_name}-problems")
             continue
         except NeedsInputError as exc:
             st.warning(t("upload.needs_input", message=i18n.error_text(exc, lang),
@@ -254,6 +256,16 @@ else:
                        "undone_at": st.column_config.DatetimeColumn(t("upload.column.undone_at")),
                        "undone_by": st.column_config.TextColumn(t("upload.column.undone_by"))},
     )
+    shown = history.assign(
+        created_at=history["created_at"].map(moment), undone_at=history["undone_at"].map(moment),
+        created_by=history["created_by"].fillna(""), undone_by=history["undone_by"].fillna(""))
+    headers = {"import_id": t("upload.column.import"), "created_at": t("upload.column.created_at"),
+               "created_by": t("upload.column.created_by"), "file_name": t("upload.column.file_name"),
+               "format": t("upload.column.format"), "platform": t("column.platform"), "row_count": t("upload.column.rows"),
+               "status": t("upload.column.status"), "undone_at": t("upload.column.undone_at"),
+               "undone_by": t("upload.column.undone_by")}
+    ui_links.table_downloads(shown, headers, t("upload.history"), key="upload.history", file_stem="imports",
+                             kinds={"import_id": "int", "row_count": "int"})
     committed = history[history["status"] == "committed"]
     if len(committed):
         names = dict(zip(committed["import_id"], committed["file_name"], strict=True))

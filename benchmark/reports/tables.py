@@ -286,3 +286,15 @@ def _put_value(cell, column: Column, value: object) -> str:
         return "yyyy-mm-dd"
     _put_text(cell, str(value))
     return str(value)
+
+
+def simple_table(frame: pd.DataFrame, headers: dict[str, str], title: str,
+                 kinds: dict[str, str] | None = None) -> ExportTable:
+    """A table that is not a view of its own (the import history, a refused file's problems), ready for
+    `to_csv`/`to_xlsx`: `headers` maps column id → translated header, in order; text unless `kinds` says."""
+    kinds = kinds or {}
+    return ExportTable(
+        title=title, subtitle="", source_note="", frame=frame[list(headers)].reset_index(drop=True),
+        columns=tuple(Column(c, h, kinds.get(c, TEXT)) for c, h in headers.items()),
+        csv_columns=tuple(headers), sheet_name=title[:31], own_column=None,
+    )

@@ -148,3 +148,29 @@ def test_a_refused_file_is_explained_in_swedish(benchmark_db):
     row = problems.iloc[0]
     assert (row["where"], row["column"], row["value"]) == ("rad 2", "posts", "sju")
     assert "heltal" in row["expected"] and "whole number" not in row["expected"]
+
+
+def test_the_problems_of_a_refused_file_download_with_formulas_neutralised(benchmark_db):
+    import io
+
+    import openpyxl
+
+    from benchmark.reports.tables import to_csv
+
+    hostile = "=SUM(A1:A9)"
+    bad = ("bad.csv", f"organisation,platform,period,posts\nRegion Örebro län,facebook,2026-Q1,{hostile}\n".encode())
+    at = upload_page([bad])
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button") if "upload.problems" in (b.proto.id or "")]
+    assert labels == ["CSV", "XLSX"]
+    # The buttons make their files on click (no runtime in AppTest): the table they write, made here.
+    problems = at.dataframe[0].value
+    assert problems.iloc[0]["value"] == hostile
+    from benchmark.reports.tables import simple_table, to_xlsx
+
+    table = simple_table(problems, {"where": "Where", "column": "Column", "value": "Value", "expected": "Expected"},
+                         "bad.csv")
+    assert "'=SUM(A1:A9)" in to_csv(table).decode()
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx([table]))).active
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "SUM(A1" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
