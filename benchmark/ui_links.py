@@ -23,7 +23,7 @@ from . import decks, i18n, views
 from .errors import BenchmarkError, Message
 from .groups import default_group_spec, group_choices
 from .periods import Period, calendar_of, parse_period
-from .registry import resolve_organisation
+from .registry import get_organisation, resolve_organisation
 from .store import Store
 from .ui import (
     SHARED_LANGUAGE,
@@ -73,10 +73,9 @@ def apply_link(store: Store, page: str) -> ViewState | None:
             del st.session_state[key]
     if state.metric and page in ("ranking", "profile"):
         st.session_state[f"{page}.metric"] = state.metric
-    if state.group:
-        _apply_group(store, page, state, organisation, problems)
+    group_taken = bool(state.group) and _apply_group(store, page, state, problems)
     if state.watch is not None and page == "watch":
-        _apply_watched(store, state, organisation, problems)
+        _apply_watched(store, state, organisation, state.group if group_taken else None, problems)
     if page == "profile":
         _apply_profile_range(state)
     # A link can be opened once: what it set now belongs to the widgets, until another link comes.
@@ -90,31 +89,31 @@ def _ignored(param: str, value: str, why: object) -> Message:
     return Message("link.ignored", param=param, value=value, why=why)
 
 
-def _apply_group(store: Store, page: str, state: ViewState, organisation, problems: list[Message]) -> None:
-    choices = group_choices(store)
-    if state.group not in choices:
+def _apply_group(store: Store, page: str, state: ViewState, problems: list[Message]) -> bool:
+    """The link's peer group (on Pages to watch: the list the peers start from); False if it names none."""
+    if state.group not in group_choices(store):
         problems.append(_ignored("group", state.group, Message("link.unknown_group")))
-    elif page == "watch":
-        st.session_state["watch.source"] = state.group
-    else:
-        st.session_state[f"{page}.group"] = state.group
+        return False
+    st.session_state["watch.source" if page == "watch" else f"{page}.group"] = state.group
+    return True
 
 
-def _apply_watched(store: Store, state: ViewState, organisation, problems: list[Message]) -> None:
+def _apply_watched(store: Store, state: ViewState, organisation, source: str | None, problems: list[Message]) -> None:
+    """The watched organisations, as the members of the list they start from (the link's, else the default)."""
     ids = []
     for code in state.watch or ():
         try:
             ids.append(resolve_organisation(store, code).organisation_id)
         except BenchmarkError as exc:
             problems.append(_ignored("watch", code, exc))
-    own_id = organisation.organisation_id if organisation else st.session_state.get(SHARED_ORGANISATION)
-    if own_id is None:
+    if organisation is None and st.session_state.get(SHARED_ORGANISATION) is not None:
+        organisation = get_organisation(store, st.session_state[SHARED_ORGANISATION])
+    if organisation is None:
         return
-    source = st.session_state.get("watch.source") or (default_group_spec(organisation) if organisation else None)
-    if source is None:
-        return
+    source = source or default_group_spec(organisation)
     st.session_state["watch.source"] = source
-    st.session_state[f"watch.members.{source}.{own_id}"] = [i for i in ids if i != own_id]
+    st.session_state[f"watch.members.{source}.{organisation.organisation_id}"] = [
+        i for i in ids if i != organisation.organisation_id]
 
 
 def _apply_profile_range(state: ViewState) -> None:

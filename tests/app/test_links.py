@@ -137,3 +137,25 @@ def test_the_problems_of_a_link_are_told_in_the_link_s_language(benchmark_db):
     assert "linkparameteren metric='foo' bruges ikke: ikke et mål-id" in warning
     assert "linkparameteren org='SE:99999' bruges ikke: ukendt organisation 'SE:99999'" in warning
     assert "linkparameteren period='2025-Q7' bruges ikke:" in warning and "is not" not in warning
+
+
+def test_a_watch_link_with_a_saved_list_and_its_own_members(benchmark_db):
+    from benchmark.store import Store
+    from benchmark.watchlists import save_watch_list
+
+    own, stockholm, skane, uppsala = (org_id(benchmark_db, n) for n in (
+        "Region Örebro län", "Region Stockholm", "Region Skåne", "Region Uppsala"))
+    with Store(benchmark_db) as store:
+        save_watch_list(store, "Mina regioner", [stockholm, skane, uppsala], own)
+    at = page_app("pages/watch.py")
+    at.query_params.update({"org": "SE:18", "platform": "facebook", "period": "2025-Q2", "group": "Mina regioner",
+                            "watch": "SE:01,SE:03"})
+    at.run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="watch.source").value == "Mina regioner"
+    assert sorted(at.multiselect(key=f"watch.members.Mina regioner.{own}").value) == sorted([stockholm, uppsala])
+    assert len(at.dataframe[0].value) == 3
+    assert (at.query_params["group"], at.query_params["watch"]) == ("Mina regioner", "SE:01,SE:03")
+    # The list's own members: no `watch` in the link.
+    at.multiselect(key=f"watch.members.Mina regioner.{own}").set_value([stockholm, skane, uppsala]).run()
+    assert "watch" not in at.query_params and at.query_params["group"] == "Mina regioner"
