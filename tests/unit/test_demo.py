@@ -95,3 +95,31 @@ def test_remove_and_reload(demo_db_copy):
         assert store.scalar("SELECT count(*) FROM accounts") == counts["accounts"]
         assert store.scalar("SELECT count(DISTINCT account_id) FROM period_summaries") == counts["accounts"]
         assert store.integrity_problems() == {}
+
+
+@pytest.mark.parametrize("share", [0.5, 1.01], ids=["tables rebuilt", "rows deleted"])
+def test_removing_the_demo_keeps_real_rows_summaries_and_keys(demo_db_copy, monkeypatch, share):
+    from benchmark import demo, imports, summaries
+    from benchmark.store import Store
+
+    monkeypatch.setattr(demo, "REBUILD_SHARE", share)
+    upload = ("organisation,platform,period,followers,posts,reactions\n"
+              "Region Örebro län,facebook,2026-01,5100,12,340\nRegion Örebro län,facebook,2026-02,5150,9,280\n")
+    with Store(demo_db_copy) as store:
+        imports.commit_import(store, imports.plan_import(store, "real.csv", upload.encode()))
+        real = store.rows("SELECT account_id, measure, period_start, period_end, value FROM period_values v "
+                          "JOIN imports i USING (import_id) WHERE NOT i.is_demo ORDER BY ALL")
+        assert len(real) == 6
+        remove_demo(store)
+        assert store.rows("SELECT account_id, measure, period_start, period_end, value FROM period_values "
+                          "ORDER BY ALL") == real
+        assert store.scalar("SELECT count(*) FROM accounts") == 1
+        # The real page's summaries survive and agree with its values: February 2026 as a month.
+        assert store.rows("SELECT followers_end, posts FROM period_summaries WHERE period_start = DATE '2026-02-01' "
+                          "AND period_end = DATE '2026-02-28'") == [(5150, 9)]
+        assert summaries.stale_rows(store).empty
+        assert store.integrity_problems() == {}
+        # A rebuilt table has its primary key again.
+        with pytest.raises(Exception, match="(?i)constraint|duplicate"):
+            with store.writer() as cur:
+                cur.execute("INSERT INTO period_values SELECT * FROM period_values LIMIT 1")
