@@ -51,6 +51,7 @@ def apply_link(store: Store, page: str) -> ViewState | None:
     parsed = parse_query(query, page=page)
     problems = list(parsed.problems)
     state = parsed.state
+    language_changed = bool(state.lang) and state.lang != current_language()
     if state.lang:
         st.session_state[SHARED_LANGUAGE] = state.lang
     organisation = None
@@ -81,6 +82,8 @@ def apply_link(store: Store, page: str) -> ViewState | None:
     # A link can be opened once: what it set now belongs to the widgets, until another link comes.
     st.session_state[PUBLISHED] = query
     st.session_state[PROBLEMS] = problems
+    if language_changed:
+        st.rerun()  # the page has already written its title in the old language
     return state
 
 

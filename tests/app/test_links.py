@@ -159,3 +159,15 @@ def test_a_watch_link_with_a_saved_list_and_its_own_members(benchmark_db):
     # The list's own members: no `watch` in the link.
     at.multiselect(key=f"watch.members.Mina regioner.{own}").set_value([stockholm, skane, uppsala]).run()
     assert "watch" not in at.query_params and at.query_params["group"] == "Mina regioner"
+
+
+def test_a_link_in_another_language_switches_a_running_session_at_once(benchmark_db):
+    at = page_app("pages/ranking.py")
+    at.run()
+    assert [t.value for t in at.title] == ["Peer ranking"]
+    at.query_params.clear()
+    at.query_params.update({"lang": "nb", "org": "SE:18", "platform": "facebook", "period": "2025-Q2"})
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Rangering"]
+    assert at.query_params["lang"] == "nb"
