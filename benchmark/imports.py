@@ -82,7 +82,7 @@ class AccountPlan:
     account_id: int | None  # None: created by this import
     organisation_id: int | None
     organisation_name: str | None
-    how: str  # how the organisation was found, in words
+    how: str  # how the organisation was found, in words: a `Term`/`Message` (English as a `str`)
     suggestions: list[str] = field(default_factory=list)
 
     @property
@@ -146,7 +146,11 @@ class ImportResult:
 # -- planning ---------------------------------------------------------------------------------
 def plan_import(store: Store, file_name: str, content: bytes, options: ImportOptions = ImportOptions(),
                 *, progress: Callable[[str], None] | None = None) -> ImportPlan:
-    """Read, parse and compare one file with the database; writes nothing."""
+    """Read, parse and compare one file with the database; writes nothing.
+
+    `progress` is called with each step as it starts: a `Message` (English as a `str`), shown in
+    another language with `i18n.localise(step, lang)`.
+    """
     say = progress or (lambda _text: None)
     limit = settings.max_upload_bytes()
     if len(content) > limit:
@@ -155,7 +159,7 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
     sha256 = hashlib.sha256(content).hexdigest()
     platform = _check_platform(options.platform)
     span = (options.period.start, options.period.end) if options.period else None
-    say("reading the file")
+    say(Message("note.progress.reading"))
     parsed = open_export(file_name, content, ParseOptions(period=span), max_bytes=limit)
     if parsed.platform and platform and parsed.platform != platform:
         raise ValidationError("upload.other_platform", file_name=file_name, format_label=parsed.format_label,
@@ -167,7 +171,7 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
     refs = parsed.accounts
     if platform is None and any(ref.platform is None for ref in refs):
         raise NeedsInputError(file_name, "platform", "needs.platform", format_label=parsed.format_label)
-    say("matching accounts and organisations")
+    say(Message("note.progress.matching"))
     known = _Known(OrganisationIndex(store), AccountIndex(store))
     if options.organisation_id is not None:
         organisation = known.organisations.by_id(options.organisation_id)
@@ -185,7 +189,7 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
         "SELECT min(import_id) FROM imports WHERE file_sha256 = ? AND status = 'committed' AND source_kind = 'upload'",
         [sha256],
     )
-    say("comparing with the stored values")
+    say(Message("note.progress.comparing"))
     plan = ImportPlan(file_name, sha256, len(content), content, parsed, platform, plans,
                       period_rows, daily_rows, post_rows, pd.DataFrame(), duplicate_of)
     plan.changes = _changes(store, plan)
@@ -238,13 +242,13 @@ def _plan_account(store: Store, known: _Known, file_name: str, parsed: ParsedFil
     same_name = known.organisations.find_by_name(name) if name else []
     if account is not None and account.organisation_id is not None:
         org = known.organisations.by_id(account.organisation_id)
-        how = "linked earlier"
+        how = Term("upload.how.linked_earlier")
     elif given_org is not None:
-        org, how = given_org, ("named in the file" if ref.organisation else "given for this import")
+        org, how = given_org, Term("upload.how.named_in_file" if ref.organisation else "upload.how.given")
     elif len(same_name) == 1:
-        org, how = same_name[0], "page name matches the registry"
+        org, how = same_name[0], Term("upload.how.name_matches")
     else:
-        org, how = None, "not linked"
+        org, how = None, Message("note.how.not_linked")
         suggestions = suggest(store, name or "", limit=5)
     return AccountPlan(
         ref, platform, account.name if account else name, ident or (account.platform_account_id if account else None),

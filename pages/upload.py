@@ -16,9 +16,6 @@ from benchmark.vocabulary import PLATFORMS
 FILES = "upload.files"  # [(name, bytes)] waiting for a decision; AppTest sets it directly
 DONE = "upload.done"  # messages of the last imports, shown after the rerun
 
-# How the import service says it found a page's organisation, in the users' words.
-HOW = {"linked earlier": "upload.how.linked_earlier", "named in the file": "upload.how.named_in_file",
-       "given for this import": "upload.how.given", "page name matches the registry": "upload.how.name_matches"}
 # The form field below that gives what a file does not say.
 FIELD = {"platform": "column.platform", "organisation": "column.organisation", "account": "upload.page_name",
          "period": "upload.period"}
@@ -97,8 +94,7 @@ def _show_plan(index: int, name: str, plan: imports.ImportPlan) -> dict[int, int
         page = t("upload.page_on_platform", page=acct.name + (f" ({acct.platform_account_id})" if acct.platform_account_id else ""),
                  platform=ui.platform_label(acct.platform))
         if acct.organisation_id is not None:
-            how = t(HOW[acct.how]) if acct.how in HOW else acct.how
-            st.write(f":material/link: {page} → **{acct.organisation_name}** ({how})")
+            st.write(f":material/link: {page} → **{acct.organisation_name}** ({i18n.localise(acct.how, lang)})")
             continue
         if everyone is not None:
             links[position] = everyone
@@ -110,7 +106,7 @@ def _show_plan(index: int, name: str, plan: imports.ImportPlan) -> dict[int, int
             key=f"upload.link.{index}.{position}", help=t("upload.not_linked_help"),
         )
     for note in plan.parsed.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {i18n.localise(note, lang)}")
     if plan.parsed.ignored_columns:
         st.caption(t("upload.ignored_columns", columns=", ".join(plan.parsed.ignored_columns[:15])
                      + (" …" if len(plan.parsed.ignored_columns) > 15 else "")))
@@ -154,7 +150,7 @@ for index, (name, content) in enumerate(pending):
                     plan = imports.plan_import(
                         store, name, content, run_options,
                         progress=lambda step, line=progress_line, n=name: line.caption(
-                            f":material/hourglass_top: {n}: {step}…"))
+                            f":material/hourglass_top: {n}: {i18n.localise(step, lang)}…"))
             finally:
                 progress_line.empty()
             st.session_state[f"upload.plan.{key}"] = plan

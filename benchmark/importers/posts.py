@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from ..errors import Message, Number
 from .model import AccountRef, NeedsInputError, ParsedFile, ParseOptions
 
 
@@ -40,25 +41,20 @@ def cover_posts(parsed: ParsedFile, file_name: str, options: ParseOptions, *,
         outside = [d for d in checked if not named[0] - margin <= d <= named[1] + margin]
         if not outside:
             parsed.post_coverage.update(dict.fromkeys(covered, named))
-            parsed.notes.append(f"the file name says the export covers {named[0]} to {named[1]}")
+            parsed.notes.append(Message("note.name_range_used", start=named[0], end=named[1]))
             return
-        parsed.notes.append(
-            f"the file name says {named[0]} to {named[1]}, but {len(outside)} {what}(s) fall outside it "
-            f"(e.g. {min(outside)}): the name range was not used"
-        )
+        parsed.notes.append(Message(f"note.name_range_outside.{what}", start=named[0], end=named[1],
+                                    count=Number(len(outside)), example=min(outside)))
     if options.period is not None:
         parsed.post_coverage.update(dict.fromkeys(covered, options.period))
         return
     if not by_account:
         raise NeedsInputError(file_name, "period", f"needs.period_no_{what}s", format_label=parsed.format_label)
-    advice = f"give the exported range to count days without {what}s at the ends"
     if each_account:
         for account, account_days in by_account.items():
             parsed.post_coverage[account] = (min(account_days), max(account_days))
-        parsed.notes.append(f"the file does not say which dates it covers: taken as each account's first to its "
-                            f"last {what} day; {advice}")
+        parsed.notes.append(Message(f"note.each_account_range.{what}"))
         return
     every = [d for ds in by_account.values() for d in ds]
     parsed.post_coverage.update(dict.fromkeys(by_account, (min(every), max(every))))
-    parsed.notes.append(f"the file does not say which dates it covers: taken as the first to the last {what} day, "
-                        f"{min(every)} to {max(every)}; {advice}")
+    parsed.notes.append(Message(f"note.first_last_range.{what}", start=min(every), end=max(every)))

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ..errors import Message
+from ..errors import Joined, Message, Number
 from ..metrics import SIGNED_MEASURES
 from .base import Problems, rejected
 from .headers import HeaderMatch, is_blank
@@ -43,8 +43,9 @@ def data_rows(match: HeaderMatch, parsed: ParsedFile, *, skip: int = 0) -> list[
     kept = [(i, row) for i, row in rows if not is_blank(row)]
     parsed.rows_read += len(kept)
     if len(kept) < len(rows):
-        where = f" in sheet {sheet.name!r}" if sheet.name else ""
-        parsed.notes.append(f"skipped {len(rows) - len(kept)} blank row(s){where}")
+        skipped = Number(len(rows) - len(kept))
+        parsed.notes.append(Message("note.blank_rows_in_sheet", count=skipped, sheet=sheet.name) if sheet.name
+                            else Message("note.blank_rows", count=skipped))
     return kept
 
 
@@ -121,15 +122,15 @@ def read_days(matches: Sequence[HeaderMatch], fields: Iterable[str], parsed: Par
                 continue
             where = first.sheet.where(first.index)
             if repeats and first.figures == figures:
-                repeated.append(f"{day} ({where} and {sheet.where(index)})")
+                repeated.append(Message("note.repeated_day", day=day, first=where, second=sheet.where(index)))
             elif repeats:
                 problems.add(sheet, index, date_header, cell,
                              Message("expected.day_once_other_figures", day=day, where=where))
             else:
                 problems.add(sheet, index, date_header, cell, Message("expected.day_once", where=where))
     if repeated:
-        shown = ", ".join(repeated[:5]) + (" …" if len(repeated) > 5 else "")
-        parsed.notes.append(f"{len(repeated)} day(s) appear twice with the same figures and were read once: {shown}")
+        parsed.notes.append(Message("note.repeated_days", count=Number(len(repeated)), days=Joined(repeated[:5]),
+                                    more=" …" if len(repeated) > 5 else ""))
     return list(days.values())
 
 

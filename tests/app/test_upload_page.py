@@ -174,3 +174,29 @@ def test_the_problems_of_a_refused_file_download_with_formulas_neutralised(bench
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx([table]))).active
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "SUM(A1" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+POSTS_WITH_A_BLANK_ROW = ("posts.csv", (
+    "\ufeff\"Post ID\",\"Page ID\",\"Page name\",Title,\"Publish time\",\"Post type\",Date,Views,Reach,"
+    "Reactions,Comments,Shares\n"
+    "111,4242,\"Kulturhuset Fyren\",Hej,\"03/05/2026 09:42\",Photos,Lifetime,100,80,5,1,0\n"
+    ",,,,,,,,,,,\n"  # trailing blank rows are dropped when reading; one between posts is noted
+    "222,4242,\"Kulturhuset Fyren\",Hej,\"03/06/2026 11:00\",Photos,Lifetime,50,40,2,0,0\n").encode())
+
+
+def test_import_notes_and_how_a_page_was_linked_are_shown_in_swedish(benchmark_db):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params["lang"] = "sv"
+    at.run()
+    at.switch_page("pages/upload.py")
+    at.session_state["upload.files"] = [POSTS_WITH_A_BLANK_ROW, FILE]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    assert ":material/info: hoppade över tomma rader: 1" in captions
+    assert any("amerikansk Stillahavstid" in c for c in captions)
+    assert any(c.startswith(":material/info: filen säger inte vilka datum den omfattar") for c in captions)
+    assert not any("blank row" in c or "Pacific" in c or "does not say" in c for c in captions), captions
+    # The template names its organisation: said in Swedish, not with the import service's English.
+    linked = " ".join(m.value for m in at.markdown)
+    assert "Region Örebro län** (namngiven i filen)" in linked and "named in the file" not in linked

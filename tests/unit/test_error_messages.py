@@ -338,6 +338,86 @@ def test_no_raise_site_builds_an_english_sentence():
     assert used_internal == set(INTERNAL), "stale entries in INTERNAL"
 
 
+# Progress lines that only developers and the command line see, in English: file -> why.
+ENGLISH_STEPS = {
+    "benchmark/perf.py": "the performance harness is a developer tool",
+    "benchmark/scale.py": "the synthetic scale data is made from the command line (`demo --scale`), for testing",
+}
+
+
+def _note_literals() -> list[tuple[str, int, str, str]]:
+    """(file, line, call, text) of every literal text added to an import's notes or said as a step of it.
+
+    Notes: `notes.append(…)`, `parsed.notes.append(…)`, `notes.extend(…)`, `notes += …`; steps:
+    `say(…)` and `progress(…)` (imports.plan_import). Literals inside a list or tuple count too.
+    """
+    def literals(node: ast.expr) -> list[str]:
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [text for item in node.elts for text in literals(item)]
+        text = _texts(node)
+        return [] if text is None else [text]
+
+    def is_notes(node: ast.expr) -> bool:
+        return (isinstance(node, ast.Name) and node.id == "notes") or (
+            isinstance(node, ast.Attribute) and node.attr == "notes")
+
+    found = []
+    for path in sorted((ROOT / "benchmark").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute) and func.attr in ("append", "extend", "insert") \
+                        and is_notes(func.value):
+                    call = f"notes.{func.attr}"
+                elif isinstance(func, ast.Name) and func.id in ("say", "progress") and relative not in ENGLISH_STEPS:
+                    call = func.id
+                else:
+                    continue
+                args = [*node.args, *(k.value for k in node.keywords)]
+            elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and is_notes(node.target):
+                call, args = "notes +=", [node.value]
+            else:
+                continue
+            found.append((relative, node.lineno, call, ""))  # the call itself, to count the places
+            found += [(relative, node.lineno, call, text) for arg in args for text in literals(arg)]
+    return found
+
+
+def test_no_import_note_or_progress_step_is_an_english_sentence():
+    found = _note_literals()
+    # Every place that adds a note or says a step is seen (the scan would otherwise pass vacuously).
+    assert len({(relative, line) for relative, line, _, _ in found}) >= 35
+    assert any(call == "say" for _, _, call, _ in found)
+    sentences = [f"{relative}:{line} {call}({text!r})" for relative, line, call, text in found
+                 if SENTENCE.search(text.replace("{}", ""))]
+    assert sentences == [], 'use Message("note.<key>", …) with a text of benchmark/locales/*/notes.toml'
+
+
+def test_a_real_import_note_reads_in_the_language():
+    posts = ("\ufeff\"Post ID\",\"Page ID\",\"Page name\",Title,\"Publish time\",\"Post type\",Date,Views,Reach,"
+             "Reactions,Comments,Shares\n"
+             "111,4242,\"Kulturhuset Fyren\",Hej,\"03/05/2026 09:42\",Photos,Lifetime,1200,80,5,1,0\n"
+             ",,,,,,,,,,,\n"
+             "222,4242,\"Kulturhuset Fyren\",Hej,\"03/06/2026 11:00\",Photos,Lifetime,50,40,2,0,0\n").encode()
+    parsed = open_export("posts.csv", posts)
+    (blank,) = [note for note in parsed.notes if "blank row" in note]
+    assert blank == "skipped 1 blank row(s)"  # str: the English text, as the command line and the log show it
+    assert i18n.localise(blank, "sv") == "hoppade över tomma rader: 1"
+    assert i18n.localise(blank, "da") == "sprang tomme rækker over: 1"
+    pacific = next(note for note in parsed.notes if "Pacific" in note)
+    assert i18n.localise(pacific, "sv") == "publiceringstiderna i Metas exporter är i amerikansk Stillahavstid; " \
+                                           "de sparas i UTC"
+    # Parts of a note come out in the same language; a sheet's name from the user's file stays as written.
+    where = Message("note.where.sheet", sheet="Innehåll")
+    assert i18n.localise(Message("note.linkedin_read.content", where=where), "sv") == \
+        "Läste bladet 'Innehåll' som LinkedIn-statistik för innehåll per dag."
+    assert i18n.localise(Message("note.repeated_posts", count=Number(1234)), "sv") == \
+        "hoppade över 1\u00a0234 rader som upprepar ett redan läst inlägg med samma siffror"
+    # Every note of the file reads in Swedish, none is left in English.
+    assert all(i18n.localise(note, "sv") != note for note in parsed.notes)
+
+
 def test_every_key_the_code_names_exists():
     missing = [f"{relative}:{line} {call}({text!r})" for relative, line, call, text in _message_literals()
                if KEY.fullmatch(text) and not text.startswith(("error.",)) and "." in text
@@ -377,6 +457,9 @@ def test_keys_built_from_code_tables_exist():
     built += [f"format.linkedin_sheet.{title}" for title in linkedin.SHEET_TITLES.values()]
     built += [f"word.kind.{kind}" for kind in KINDS]
     built += [f"needs.period_no_{what}s" for what in ("post", "tweet", "video")]  # importers/posts.py
+    built += [f"note.{note}.{what}" for note in ("name_range_outside", "each_account_range", "first_last_range")
+              for what in ("post", "tweet", "video")]  # importers/posts.py
+    built += [f"note.linkedin_read.{kind}" for kind in ("content", "visitors", "followers", "posts")]
     assert [key for key in built if not i18n.has_error_key(key)] == []
 
 

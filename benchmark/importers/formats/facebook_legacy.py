@@ -65,7 +65,7 @@ import re
 from dataclasses import replace
 from datetime import date, datetime
 
-from ...errors import Message
+from ...errors import Message, Number
 from ..base import Format, NotPageMetrics, Problems, rejected
 from ..file_names import file_name, name_range
 from ..headers import (
@@ -185,10 +185,7 @@ def _counts_only(match: HeaderMatch, descriptions: list[Cell] | None, notes: lis
             columns[field_name] = counted
         else:
             del columns[field_name]
-            notes.append(
-                f"Not used: column {header!r} appears {len(positions)} times and no description row says "
-                "which copy is the '(Total Count)'."
-            )
+            notes.append(Message("note.facebook_column_twice", column=header, count=Number(len(positions))))
     return replace(match, columns=columns)
 
 
@@ -197,7 +194,7 @@ def _ignored(match: HeaderMatch, notes: list[str]) -> list[str]:
     ignored = list(dict.fromkeys(h for p, h in enumerate(match.headers) if h and p not in used))
     rolling = sum(1 for h in ignored if _ROLLING.match(h))
     if rolling:
-        notes.append(f"Ignored {rolling} 'Weekly'/'28 Days' columns: rolling windows, not calendar periods.")
+        notes.append(Message("note.facebook_rolling", count=Number(rolling)))
     return ignored
 
 
@@ -212,12 +209,12 @@ def parse_page(source: SourceFile, match: HeaderMatch, options: ParseOptions) ->
     page_name, _ = _file_name_hint(source.name, post_level=False)
     account = AccountRef(PLATFORM, page_name)
     if page_name is None:
-        parsed.notes.append("The file does not name the Page: it is the account named in the upload form.")
+        parsed.notes.append(Message("note.facebook_unnamed"))
     descriptions = _description_row(match, "date")
     match = _counts_only(match, descriptions, parsed.notes)
     parsed.ignored_columns = _ignored(match, parsed.notes)
     if descriptions is not None:
-        parsed.notes.append(f"Skipped {sheet.where(match.data_start)}: Facebook's description row under the header.")
+        parsed.notes.append(Message("note.facebook_description_row", where=sheet.where(match.data_start)))
 
     days = read_series(source.name, [match], PAGE_MEASURES, parsed, skip=1 if descriptions is not None else 0)
     store_days(parsed, account, days)
@@ -270,7 +267,8 @@ def _breakdowns(source: SourceFile, main: Sheet, cells: _Cells, available: set[s
                 for f in found:
                     cells.put(post_id, f, match.get(row, f), sheet, i, f"{sheet.name}: {match.header_of(f)}")
             available.update(found)
-            notes.append(f"Read {', '.join(match.header_of(f) for f in found)} from sheet {sheet.name!r}.")
+            notes.append(Message("note.facebook_breakdown_sheet", columns=", ".join(match.header_of(f) for f in found),
+                                 sheet=sheet.name))
 
 
 def parse_posts(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> ParsedFile:
@@ -281,7 +279,7 @@ def parse_posts(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
     match = _counts_only(match, descriptions, parsed.notes)
     parsed.ignored_columns = _ignored(match, parsed.notes)
     if descriptions is not None:
-        parsed.notes.append(f"Skipped {sheet.where(match.data_start)}: Facebook's description row under the header.")
+        parsed.notes.append(Message("note.facebook_description_row", where=sheet.where(match.data_start)))
 
     problems = Problems()
     cells = _Cells()
@@ -306,7 +304,7 @@ def parse_posts(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
     _breakdowns(source, sheet, cells, available, parsed.notes, problems)
     orphans = len(cells.by_post.keys() - first_row.keys())
     if orphans:
-        parsed.notes.append(f"Ignored {orphans} breakdown row(s) whose Post ID is not in the main sheet.")
+        parsed.notes.append(Message("note.facebook_orphans", count=Number(orphans)))
 
     day_first = column_day_first(match, "posted", problems, [i for _, i in order])
     sources = {m: next((f for f in fields if f in available), None) for m, fields in ACTION_SOURCES.items()}

@@ -195,8 +195,8 @@ def _account(name: str) -> AccountRef:
     return AccountRef(PLATFORM, page or None)
 
 
-def _where_sheet(match: HeaderMatch) -> str:
-    return f"sheet {match.sheet.name!r}" if match.sheet.name else "the file"
+def _where_sheet(match: HeaderMatch) -> Message:
+    return Message("note.where.sheet", sheet=match.sheet.name) if match.sheet.name else Message("note.where.file")
 
 
 def _ignored(match: HeaderMatch, parsed: ParsedFile, skip: tuple[str, ...] = ()) -> None:
@@ -262,7 +262,7 @@ def parse(source: SourceFile, book: Workbook, options: ParseOptions) -> ParsedFi
     parsed = ParsedFile(f"linkedin-{main}", label, PLATFORM)
     account = _account(source.name)
     if not account.is_named:
-        parsed.notes.append("The file does not name the LinkedIn page: it is the account named in the upload form.")
+        parsed.notes.append(Message("note.linkedin_unnamed"))
     problems = Problems()
     daily_days: list[date] = []
     for kind in ("content", "visitors", "followers"):
@@ -272,16 +272,16 @@ def parse(source: SourceFile, book: Workbook, options: ParseOptions) -> ParsedFi
             if kind == "content":
                 daily_days += days
             _ignored(match, parsed, skip=("organic_followers",))
-            parsed.notes.append(f"Read {_where_sheet(match)} as LinkedIn {kind} metrics per day.")
+            parsed.notes.append(Message(f"note.linkedin_read.{kind}", where=_where_sheet(match)))
     for match in book.tables.get("posts", ()):
         _read_posts(match, account, parsed, problems)
         _ignored(match, parsed)
-        parsed.notes.append(f"Read {_where_sheet(match)} as LinkedIn posts.")
+        parsed.notes.append(Message("note.linkedin_read.posts", where=_where_sheet(match)))
     for match in book.tables.get("demographics", ()):
-        parsed.notes.append(f"Ignored {_where_sheet(match)}: an audience breakdown, not page metrics.")
+        parsed.notes.append(Message("note.linkedin_demographics", where=_where_sheet(match)))
     for sheet in book.other:
         if not all(is_blank(row) for row in sheet.rows):
-            parsed.notes.append(f"Ignored sheet {sheet.name!r}: not a LinkedIn analytics table this importer knows.")
+            parsed.notes.append(Message("note.linkedin_other_sheet", sheet=sheet.name))
     problems.raise_if_any(source.name, label)
     if not parsed.values and not parsed.posts:
         raise rejected(source.name, label, "expected.data_rows")
@@ -295,10 +295,7 @@ def _post_coverage(parsed: ParsedFile, name: str, book: Workbook, account: Accou
     if daily_days:
         parsed.post_measures = ()
         parsed.post_coverage[account] = (min(daily_days), max(daily_days))
-        parsed.notes.append(
-            "Per-post figures are kept as detail only: the daily content sheet of the same export gives the "
-            "day sums; posts count as posts per day over the days of that sheet."
-        )
+        parsed.notes.append(Message("note.linkedin_posts_detail"))
         return
     parsed.post_measures = tuple(m for m in POST_MEASURES if any(t.has(m) for t in book.tables["posts"]))
     if parsed.posts or options.period is not None:  # an empty posts sheet beside other tables says nothing

@@ -63,7 +63,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from ...errors import Message
+from ...errors import Message, Number
 from ..base import Format, Problems, rejected
 from ..file_names import name_range
 from ..headers import Aliases, HeaderMatch, find_header, normalise_header
@@ -319,7 +319,7 @@ def parse(source: SourceFile, detected: PostsMatch, options: ParseOptions) -> Pa
 
     parsed.post_measures = tuple(f for f in POST_MEASURES if match.has(f))
     _ignored(parsed, match)
-    parsed.notes.append("publish times are US Pacific time in Meta exports; stored in UTC")
+    parsed.notes.append(Message("note.meta_pacific_times"))
     return parsed
 
 
@@ -358,7 +358,7 @@ def _build_posts(source: SourceFile, parsed: ParsedFile, rows: list[_Row], refs:
                                  **item.post))  # type: ignore[arg-type]
     problems.raise_if_any(source.name, label)
     if repeated:
-        parsed.notes.append(f"skipped {repeated} row(s) repeating a post already read with the same figures")
+        parsed.notes.append(Message("note.repeated_posts", count=Number(repeated)))
 
 
 def _ignored(parsed: ParsedFile, match: HeaderMatch) -> None:

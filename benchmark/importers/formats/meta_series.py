@@ -49,7 +49,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ...errors import Message, quoted
+from ...errors import Message, Number, Term, quoted
 from ...metrics import ADDITIVE, MEASURES_BY_ID
 from ..base import Format
 from ..headers import HeaderMatch, is_blank, normalise_header
@@ -163,7 +163,7 @@ def parse(source: SourceFile, detected: SeriesMatch, options: ParseOptions) -> P
     extra = tuple(h for i, h in enumerate(headers) if h and i not in (date_column, value_column))
     if extra:
         parsed.ignored_columns.extend(extra)
-        parsed.notes.append(f"ignored the comparison column(s) beside {value_header!r}: {', '.join(extra)}")
+        parsed.notes.append(Message("note.meta_series_comparison", column=value_header, columns=", ".join(extra)))
     table = HeaderMatch(sheet, header_index, {"date": (date_column,), measure: (value_column,)}, headers, extra)
 
     days = sorted(read_series(source.name, [table], [measure], parsed), key=lambda row: row.day)
@@ -171,8 +171,8 @@ def parse(source: SourceFile, detected: SeriesMatch, options: ParseOptions) -> P
     _fill_gaps(parsed, account, measure, [row.day for row in days])
     missing = sum(1 for row in days if row.figures[measure] is None)
     if missing:
-        parsed.notes.append(f"{missing} day(s) have no value in the file: left unknown")
-    parsed.notes.append("days are Meta's (US Pacific) calendar days, taken as written")
+        parsed.notes.append(Message("note.meta_series_missing", count=Number(missing)))
+    parsed.notes.append(Message("note.meta_series_pacific_days"))
     return parsed
 
 
@@ -184,13 +184,12 @@ def _fill_gaps(parsed: ParsedFile, account: AccountRef, measure: str, days: list
     if not gaps:
         return
     if MEASURES_BY_ID[measure].aggregation != ADDITIVE:
-        parsed.notes.append(f"{len(gaps)} day(s) between the first and last day have no row: left unknown "
-                            f"({measure} is not a count that can be assumed 0)")
+        parsed.notes.append(Message("note.meta_series_gaps_unknown", count=Number(len(gaps)),
+                                    measure=Term(f"measure.{measure}.label")))
         return
     parsed.values.extend(PeriodValue(account, measure, d, d, 0, None) for d in gaps)
     parsed.values.sort(key=lambda v: v.start)
-    parsed.notes.append(f"filled {len(gaps)} day(s) without a row with 0 (Meta leaves zero days out of "
-                        "this series), between the first and the last day of the file")
+    parsed.notes.append(Message("note.meta_series_gaps_filled", count=Number(len(gaps))))
 
 
 SERIES_FORMAT = Format(FORMAT_ID, FORMAT_LABEL, detect, parse)

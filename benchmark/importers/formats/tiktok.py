@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 
-from ...errors import Message
+from ...errors import Joined, Message, Number
 from ..base import Format, NotPageMetrics, Problems
 from ..headers import Aliases, HeaderMatch, first_table
 from ..model import AccountRef, ParsedFile, ParseOptions, Post, SourceFile
@@ -106,18 +106,17 @@ def detect_followers(source: SourceFile) -> HeaderMatch | None:
 def parse_overview(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> ParsedFile:
     parsed = ParsedFile("tiktok-overview", OVERVIEW_LABEL, PLATFORM, ignored_columns=list(match.unmapped))
     days = read_series(source.name, [match], OVERVIEW_ALIASES, parsed, repeats=True)
-    mismatches: list[str] = []
+    mismatches: list[Message] = []
     for day in days:
         lost = day.figures.pop("lost_followers", None)
         gained, net = day.figures.get("new_followers"), day.figures.get("net_followers")
         if None not in (lost, gained, net) and net != gained - lost:
-            mismatches.append(f"{day.day} (row {day.row}: {gained} − {lost} ≠ {net})")
+            mismatches.append(Message("note.tiktok_net_growth_day", day=day.day, row=day.row, gained=gained,
+                                      lost=lost, net=net))
     store_days(parsed, ACCOUNT, days)
     if mismatches:
-        parsed.notes.append(
-            f"'Net growth' differs from 'New followers' − 'Lost followers' on {len(mismatches)} day(s), "
-            f"stored as exported: {', '.join(mismatches[:10])}{' …' if len(mismatches) > 10 else ''}"
-        )
+        parsed.notes.append(Message("note.tiktok_net_growth", count=Number(len(mismatches)),
+                                    days=Joined(mismatches[:10]), more=" …" if len(mismatches) > 10 else ""))
     return parsed
 
 
@@ -126,7 +125,7 @@ def parse_followers(source: SourceFile, match: HeaderMatch, options: ParseOption
     days = read_series(source.name, [match], FOLLOWERS_ALIASES, parsed, repeats=True)
     store_days(parsed, ACCOUNT, days)
     if all(day.figures.get("followers") is None for day in days):
-        parsed.notes.append("'Total followers' is empty or '--' on every day: no follower totals stored")
+        parsed.notes.append(Message("note.tiktok_no_followers"))
     return parsed
 
 
@@ -157,7 +156,7 @@ def parse_content(source: SourceFile, match: HeaderMatch, options: ParseOptions)
             title=first_line(match.get(row, "title")), permalink=link, source_row=sheet.row_numbers[i], **figures,
         ))
     problems.raise_if_any(source.name, CONTENT_LABEL)
-    parsed.notes.append("TikTok's 'Post time' has no time zone; taken as UTC")
+    parsed.notes.append(Message("note.tiktok_utc"))
     cover_posts(parsed, source.name, options, accounts=[ACCOUNT])
     return parsed
 

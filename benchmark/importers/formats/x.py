@@ -53,7 +53,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from ...errors import Message
+from ...errors import Message, Number
 from ..base import Format, NotPageMetrics, Problems
 from ..file_names import file_name, name_range
 from ..headers import Aliases, HeaderMatch, find_header, first_table, is_blank
@@ -158,10 +158,9 @@ def parse_tweets(source: SourceFile, match: HeaderMatch, options: ParseOptions) 
         ))
     problems.raise_if_any(source.name, TWEETS_LABEL)
     if ids_from_links:
-        parsed.notes.append(f"{ids_from_links} tweet id(s) were not exact digits (spreadsheet rounding?); "
-                            "taken from the tweet permalink")
+        parsed.notes.append(Message("note.x_ids_from_links", count=Number(ids_from_links)))
     if no_offset:
-        parsed.notes.append(f"{no_offset} tweet time(s) carry no UTC offset; taken as UTC")
+        parsed.notes.append(Message("note.x_no_offset", count=Number(no_offset)))
     named = range_from_name(source.name)
     cover_posts(parsed, source.name, options, named=named[1:] if named else None, what="tweet",
                 accounts=[AccountRef(PLATFORM, named[0]) if named else ACCOUNT])
@@ -196,7 +195,7 @@ def parse_daily(source: SourceFile, matches: tuple[HeaderMatch, ...], options: P
     read = {m.sheet.name for m in matches}
     for sheet in source.sheets:
         if sheet.name not in read and any(not is_blank(r) for r in sheet.rows):
-            parsed.notes.append(f"sheet {sheet.name!r} has no daily tweet activity header; not read")
+            parsed.notes.append(Message("note.x_sheet_not_read", sheet=sheet.name))
     store_days(parsed, ACCOUNT, read_series(source.name, matches, DAILY_ALIASES, parsed, repeats=True))
     return parsed
 

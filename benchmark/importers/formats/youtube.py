@@ -50,7 +50,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
-from ...errors import Message, quoted
+from ...errors import Message, Number, quoted
 from ..base import Format, NotPageMetrics, Problems, rejected
 from ..headers import Aliases, HeaderMatch, find_header, normalise_header
 from ..model import (
@@ -165,7 +165,7 @@ def parse_table(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
                 problems.add(sheet, i, match.header_of("content"), content, "expected.youtube_one_total",
                              where=sheet.where(total[0]))
             total = (i, {m: v for m, v in figures.items() if v is not None})
-            parsed.notes.append(f"{sheet.where(i)} is the channel 'Total' for the exported range, not a video")
+            parsed.notes.append(Message("note.youtube_total_row", where=sheet.where(i)))
             continue
         if not content:
             problems.add(sheet, i, match.header_of("content"), None, "expected.video_id")
@@ -196,15 +196,10 @@ def parse_table(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
             PeriodValue(ACCOUNT, m, start, end, v, sheet.row_numbers[index]) for m, v in values.items()
         ]
     else:
-        parsed.notes.append("no 'Total' row: only the per-video rows were read, no channel totals")
+        parsed.notes.append(Message("note.youtube_no_total"))
     if unpublished:
-        parsed.notes.append(
-            f"{unpublished} video row(s) have no publish time (private or unlisted) and were not stored as posts"
-        )
-    parsed.notes.append(
-        "videos are stored as detail only: the file lists videos watched in the range, not videos "
-        "published in it, so they do not count as posts per day"
-    )
+        parsed.notes.append(Message("note.youtube_unpublished", count=Number(unpublished)))
+    parsed.notes.append(Message("note.youtube_videos_detail"))
     return parsed
 
 
