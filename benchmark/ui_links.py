@@ -342,14 +342,14 @@ def _cell(column, value, lang: str) -> str:
 
 
 def table_downloads(frame: pd.DataFrame, headers: dict[str, str], title: str, key: str, file_stem: str,
-                    kinds: dict[str, str] | None = None) -> None:
+                    kinds: dict[str, str] | None = None, metrics: dict[str, str] | None = None) -> None:
     """CSV and XLSX buttons for a table that is not a view of its own (the import history, a refused
     file's problems): the same writers as the views' exports, so names that look like formulas are
     neutralised here too. `headers`: column id → translated header, in order."""
     from .reports.formats import MEDIA_TYPES
     from .reports.tables import simple_table, to_csv, to_xlsx
 
-    table = simple_table(frame, headers, title, kinds)
+    table = simple_table(frame, headers, title, kinds, metrics=metrics, lang=current_language())
     safe = "-".join(filter(None, "".join(c if c.isascii() and c.isalnum() else "-" for c in file_stem).split("-")))
     left, right, _ = st.columns([1, 1, 6])
     left.download_button("CSV", lambda: to_csv(table), file_name=f"{safe}.csv", mime=MEDIA_TYPES["csv"],

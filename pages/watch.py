@@ -104,5 +104,10 @@ if own_pages > 1:
             hide_index=True, width="stretch", height=ui.table_height(len(pages_frame)), key="watch.pages",
         )
         st.caption(t("watch.own_pages_caption"))
+        exported = ["account", *[c for c in metric_columns if c in pages_frame.columns]]
+        ui_links.table_downloads(
+            pages_frame, {c: t("column.page") if c == "account" else column_config[c]["label"] for c in exported},
+            own.name, key="watch.pages.download", file_stem=f"{own.reference}-{platform}-{period.label}-pages",
+            metrics={c: c for c in exported if c != "account"})
 
 ui_links.downloads(store, state, key="watch.download")

@@ -289,12 +289,16 @@ def _put_value(cell, column: Column, value: object) -> str:
 
 
 def simple_table(frame: pd.DataFrame, headers: dict[str, str], title: str,
-                 kinds: dict[str, str] | None = None) -> ExportTable:
-    """A table that is not a view of its own (the import history, a refused file's problems), ready for
-    `to_csv`/`to_xlsx`: `headers` maps column id → translated header, in order; text unless `kinds` says."""
-    kinds = kinds or {}
+                 kinds: dict[str, str] | None = None, *, metrics: dict[str, str] | None = None,
+                 lang: str = "en") -> ExportTable:
+    """A table that is not a view of its own (the import history, a refused file's problems, an
+    organisation's pages), ready for `to_csv`/`to_xlsx`: `headers` maps column id → translated header,
+    in order; a column is text unless `kinds` names its kind or `metrics` the metric whose unit and
+    decimals it has."""
+    kinds, metrics = kinds or {}, metrics or {}
+    columns = tuple(metric_column(c, metrics[c], h, lang) if c in metrics else Column(c, h, kinds.get(c, TEXT))
+                    for c, h in headers.items())
     return ExportTable(
         title=title, subtitle="", source_note="", frame=frame[list(headers)].reset_index(drop=True),
-        columns=tuple(Column(c, h, kinds.get(c, TEXT)) for c, h in headers.items()),
-        csv_columns=tuple(headers), sheet_name=title[:31], own_column=None,
+        columns=columns, csv_columns=tuple(headers), sheet_name=title[:31], own_column=None,
     )

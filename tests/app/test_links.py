@@ -5,7 +5,6 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from benchmark import settings, ui
-
 from tests.app.test_pages import REPO, org_id
 
 
@@ -121,10 +120,10 @@ def test_add_this_view_to_a_new_deck(benchmark_db):
     at.text_input(key="ranking.share.note").set_value("Regionerna")
     at.button(key="ranking.share.add").click().run()
     assert not at.exception and not at.error
-    assert any("Added to “Nätverksmöte”, now 1 slides" in s.value for s in at.success)
+    assert any("Added to “Nätverksmöte” as slide 1." in s.value for s in at.success)
     rows = app_store().rows("SELECT d.name, s.position, s.view, s.note FROM decks d JOIN deck_slides s USING (deck_id)")
-    assert rows == [("Nätverksmöte", 1, "page=ranking&org=SE%3A18&group=region%3ASE&platform=facebook&period=2025-Q2"
-                     "&metric=followers", "Regionerna")]
+    assert rows == [("Nätverksmöte", 1, ("page=ranking&org=SE%3A18&group=region%3ASE&platform=facebook"
+                                         "&period=2025-Q2&metric=followers"), "Regionerna")]
 
 
 def test_the_problems_of_a_link_are_told_in_the_link_s_language(benchmark_db):
@@ -171,3 +170,34 @@ def test_a_link_in_another_language_switches_a_running_session_at_once(benchmark
     assert not at.exception
     assert [t.value for t in at.title] == ["Rangering"]
     assert at.query_params["lang"] == "nb"
+
+
+def test_an_organisation_s_pages_one_by_one_can_be_downloaded(benchmark_db):
+    import io
+
+    import openpyxl
+
+    from benchmark import imports
+    from benchmark.reports.tables import simple_table, to_xlsx
+    from benchmark.store import Store
+
+    upload = ("organisation,platform,period,account,followers,posts,reactions,comments,shares\n"
+              "Region Örebro län,facebook,2025-Q2,=Vårdgivarwebben,1234,10,50,5,5\n"
+              "Region Örebro län,facebook,2025-Q2,Region Örebro län,8000,30,300,20,10\n")
+    with Store(benchmark_db) as store:
+        imports.commit_import(store, imports.plan_import(store, "second-page.csv", upload.encode()))
+    at = page_app("pages/watch.py")
+    at.query_params.update({"org": "SE:18", "platform": "facebook", "period": "2025-Q2"})
+    at.run()
+    assert not at.exception and not at.error
+    buttons = [b for b in at.get("download_button") if "watch.pages.download" in (b.proto.id or "")]
+    assert [b.label for b in buttons] == ["CSV", "XLSX"]
+    pages = at.dataframe[1].value  # the expander's table: the organisation's pages one by one
+    assert "=Vårdgivarwebben" in set(pages["account"])
+    # What the XLSX button writes: the page name neutralised, followers as a number with the metric's format.
+    table = simple_table(pages, {"account": "Page", "followers": "Followers"}, "Region Örebro län",
+                         metrics={"followers": "followers"})
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx([table]))).active
+    cells = {c.value: c for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert "'=Vårdgivarwebben" in cells and cells["'=Vårdgivarwebben"].data_type == "s"
+    assert cells[1234].data_type == "n"

@@ -101,7 +101,7 @@ def test_download_the_view_add_it_to_a_deck_and_present_it(page, dashboard_url: 
     page.get_by_label("Namn på den nya presentationen").press("Enter")
     _wait_until_idle(page)
     page.get_by_role("button", name="Lägg till den här vyn").click()
-    expect(page.get_by_text("Tillagd i ”Nätverksmöte”, nu 1 bilder.")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("Tillagd i ”Nätverksmöte” som bild 1.")).to_be_visible(timeout=WAIT_MS)
 
     page.goto(f"{dashboard_url}/present?deck=N%C3%A4tverksm%C3%B6te&lang=sv")
     _wait_until_idle(page)
