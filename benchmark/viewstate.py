@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from urllib.parse import parse_qsl, urlencode
 
 from .errors import BenchmarkError, Message
@@ -189,8 +189,3 @@ def _why_invalid(name: str, value: str) -> Message | BenchmarkError | None:
     if name == "lang":
         return None if value in LANGUAGES else Message("link.languages", names=", ".join(LANGUAGES))
     raise AssertionError(f"no rule for link field {name}")
-
-
-def without(state: ViewState, *names: str) -> ViewState:
-    """The state with some fields back at their defaults (after a value named nothing that exists)."""
-    return replace(state, **{name: None for name in names})
