@@ -108,7 +108,7 @@ def test_peer_ranking_page_draws_its_chart(page, dashboard_url: str) -> None:
     expect, errors = _open_home_page(page, dashboard_url)
 
     page.locator("[data-testid='stSidebarNavLink']", has_text="Peer ranking").click()
-    page.wait_for_url("**/ranking", timeout=WAIT_MS)
+    page.wait_for_url("**/ranking**", timeout=WAIT_MS)  # the page writes its state into the query
     expect(page.get_by_role("heading", name="Peer ranking", level=1)).to_be_visible()
     _wait_until_idle(page)
 
