@@ -31,7 +31,9 @@ from .ui import (
     SHARED_PERIOD,
     SHARED_PLATFORM,
     current_language,
+    formatted,
     t,
+    table_height,
 )
 from .viewstate import ViewState, parse_query
 
@@ -287,12 +289,11 @@ def downloads(store: Store, state: ViewState, key: str) -> None:
 
 
 def deck_download(store: Store, deck: decks.Deck, lang: str, container) -> None:
-    from .reports import MEDIA_TYPES
+    from .reports.formats import MEDIA_TYPES, safe_file_name
 
-    safe = "".join(c if c.isascii() and c.isalnum() else "-" for c in deck.name).strip("-") or "deck"
     container.download_button(
         t("present.download_pptx"), _deferred(store, tuple(s.state for s in deck.slides), lang, "pptx"),
-        file_name=f"{safe}.pptx", mime=MEDIA_TYPES["pptx"], key="present.download", icon=":material/download:",
+        file_name=safe_file_name(deck.name, "pptx"), mime=MEDIA_TYPES["pptx"], key="present.download", icon=":material/download:",
         on_click="ignore", width="stretch", disabled=not deck.slides,
     )
 
@@ -321,8 +322,6 @@ def show_slide(store: Store, slide: decks.Slide, lang: str) -> None:
     table = section.table
     shown = table.frame[[c.id for c in table.columns]]
     formats = {c.id: (lambda v, c=c: _cell(c, v, lang)) for c in table.columns}
-    from .ui import formatted, table_height
-
     if section.chart is not None and table.frame.shape[0]:
         st.altair_chart(section.draw(font_size=18) if section.draw else section.chart, width="stretch", theme=None)
         # The chart's figures as a table too, for those who cannot read the chart.
@@ -346,13 +345,12 @@ def table_downloads(frame: pd.DataFrame, headers: dict[str, str], title: str, ke
     """CSV and XLSX buttons for a table that is not a view of its own (the import history, a refused
     file's problems): the same writers as the views' exports, so names that look like formulas are
     neutralised here too. `headers`: column id → translated header, in order."""
-    from .reports.formats import MEDIA_TYPES
+    from .reports.formats import MEDIA_TYPES, safe_file_name
     from .reports.tables import simple_table, to_csv, to_xlsx
 
     table = simple_table(frame, headers, title, kinds, metrics=metrics, lang=current_language())
-    safe = "-".join(filter(None, "".join(c if c.isascii() and c.isalnum() else "-" for c in file_stem).split("-")))
     left, right, _ = st.columns([1, 1, 6])
-    left.download_button("CSV", lambda: to_csv(table), file_name=f"{safe}.csv", mime=MEDIA_TYPES["csv"],
+    left.download_button("CSV", lambda: to_csv(table), file_name=safe_file_name(file_stem, "csv"), mime=MEDIA_TYPES["csv"],
                          key=f"{key}.csv", icon=FORMAT_ICONS["csv"], on_click="ignore", width="stretch")
-    right.download_button("XLSX", lambda: to_xlsx([table]), file_name=f"{safe}.xlsx", mime=MEDIA_TYPES["xlsx"],
+    right.download_button("XLSX", lambda: to_xlsx([table]), file_name=safe_file_name(file_stem, "xlsx"), mime=MEDIA_TYPES["xlsx"],
                           key=f"{key}.xlsx", icon=FORMAT_ICONS["xlsx"], on_click="ignore", width="stretch")

@@ -86,8 +86,8 @@ def period_text(period: Period, lang: str) -> str:
 
 
 def own_label(name: str, lang: str) -> str:
-    """Your organisation in a table: a star and "(you)", not bold alone."""
-    return f"★ {name} ({i18n.text('word.you', lang)})"
+    """Your organisation in a table: a star and "(you)", not bold alone (the pages' marker)."""
+    return i18n.text("marker.you", lang, name=name)
 
 
 # -- resolving a state -----------------------------------------------------------

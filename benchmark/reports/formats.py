@@ -61,8 +61,13 @@ def file_name_for(state: ViewState, fmt: str) -> str:
              state.period or (f"{state.first}-{state.last}" if state.first and state.last else None)]
     if state.page != "watch" and state.metric:
         parts.append(state.metric)
-    # Örebro län → Orebro-lan (ø and æ have no decomposition and become "-").
-    text = unicodedata.normalize("NFKD", "-".join(p for p in parts if p))
+    return safe_file_name("-".join(p for p in parts if p), fmt)
+
+
+def safe_file_name(text: str, fmt: str) -> str:
+    """`text` as an ASCII file name without spaces, for any download: `Nätverksmöte dec` →
+    `Natverksmote-dec.pptx` (ø and æ have no decomposition and become "-")."""
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in text)
-    return "-".join(filter(None, safe.split("-")))[:120] + "." + fmt
+    return ("-".join(filter(None, safe.split("-")))[:120] or "export") + "." + fmt

@@ -144,3 +144,11 @@ def test_sheet_names_follow_excel_rules():
     assert sheet_name("Followers per 1,000 inhabitants [SE]: a/b", taken) == "Followers per 1,000 inhabitants"
     assert sheet_name("Followers per 1,000 inhabitants", taken) == "Followers per 1,000 inhabit (2)"
     assert sheet_name("?*", taken) == "Sheet"
+
+
+def test_download_file_names_are_plain_ascii():
+    from benchmark.reports.formats import safe_file_name
+
+    assert safe_file_name("Nätverksmöte december", "pptx") == "Natverksmote-december.pptx"
+    assert safe_file_name("Ålesund/Æbeltoft: sidor", "csv") == "Alesund-beltoft-sidor.csv"
+    assert safe_file_name("★ ✓", "xlsx") == "export.xlsx"
