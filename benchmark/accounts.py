@@ -1,7 +1,8 @@
 """Accounts (pages, profiles, channels) and the organisations they belong to.
 
 An account is found again on every upload by the platform's own id when the
-file carries one, else by its name (folded like organisation names). Linking
+file carries one, else by its name (folded like organisation names; a name with
+letters of another alphabet only by its exact letters, see `importers.names`). Linking
 an account to an organisation is done once and stored; the next upload of the
 same page finds the link by itself.
 """
@@ -14,7 +15,9 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from .auth import Actor, authorise
 from .errors import Message, NotFoundError, Term, ValidationError
+from .importers.names import latin_look_alike, match_key
 from .registry import Organisation, find_by_name, get_organisation, name_key
 from .store import Store
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS
@@ -48,7 +51,7 @@ class AccountIndex:
             account = Account(*row)
             if account.platform_account_id:
                 self._by_id.setdefault((account.platform, account.platform_account_id), account)
-            self._by_name.setdefault((account.platform, name_key(account.name)), []).append(account)
+            self._by_name.setdefault((account.platform, match_key(account.name)), []).append(account)
             if account.organisation_id is not None:
                 self._by_organisation.setdefault((account.organisation_id, account.platform), []).append(account)
 
@@ -56,10 +59,17 @@ class AccountIndex:
         """The account with this platform id, else the one with this name (and no other id)."""
         if platform_account_id and (platform, platform_account_id) in self._by_id:
             return self._by_id[(platform, platform_account_id)]
-        for account in self._by_name.get((platform, name_key(name)), []) if name else []:
+        for account in self._by_name.get((platform, match_key(name)), []) if name else []:
             if not platform_account_id or account.platform_account_id in (None, platform_account_id):
                 return account
         return None
+
+    def look_alike(self, platform: str, name: str | None) -> Account | None:
+        """The stored account whose Latin name `name` imitates with letters of another alphabet
+        (`Mаlmö` with a Cyrillic `а` for `Malmö`); None when there is none or the name is Latin."""
+        latin = latin_look_alike(name)
+        matches = self._by_name.get((platform, match_key(latin)), []) if latin else []
+        return matches[0] if matches else None
 
     def of_organisation(self, organisation_id: int, platform: str) -> list[Account]:
         return sorted(self._by_organisation.get((organisation_id, platform), []), key=lambda a: a.name)
@@ -108,10 +118,11 @@ def list_accounts(store: Store, *, unlinked_only: bool = False) -> pd.DataFrame:
     )
 
 
-def link_account(store: Store, account_id: int, organisation_id: int) -> Account:
+def link_account(store: Store, account_id: int, organisation_id: int, *, actor: Actor) -> Account:
     """Link a page to the organisation that runs it (or move it to another one)."""
+    permit = authorise(actor, "link_account")
     get_organisation(store, organisation_id)  # raises when unknown
-    with store.writer() as cur:
+    with store.writer(permit) as cur:
         updated = cur.execute(
             "UPDATE accounts SET organisation_id = ? WHERE account_id = ? AND NOT is_demo RETURNING account_id",
             [organisation_id, account_id],
@@ -124,9 +135,10 @@ def link_account(store: Store, account_id: int, organisation_id: int) -> Account
 
 def add_organisation(
     store: Store, name: str, kind: str, country: str, *, code: str | None = None, parent_code: str | None = None,
-    population: int | None = None, population_date: date | None = None, created_by: str = "cli",
+    population: int | None = None, population_date: date | None = None, actor: Actor,
 ) -> Organisation:
     """Add a body that the official registry lacks (a broadcaster, a hospital, a county board)."""
+    permit = authorise(actor, "edit_registry")
     name = (name or "").strip()
     if not name:
         raise ValidationError("organisation.needs_name")
@@ -150,11 +162,11 @@ def add_organisation(
         )
         if parent_name is None:
             raise ValidationError("organisation.unknown_parent", code=parent_code, country=Term(f"country.{country}"))
-    with store.writer() as cur:
+    with store.writer(permit) as cur:
         import_id = cur.execute(
             "INSERT INTO imports (source_kind, created_by, row_count, note) VALUES ('manual', ?, 1, ?) "
             "RETURNING import_id",
-            [created_by, f"organisation added by hand: {name}"],
+            [actor.name, f"organisation added by hand: {name}"],
         ).fetchone()[0]
         if code is None:
             # Manual bodies get codes of their own that no registry uses.

@@ -3,6 +3,12 @@
 The file is built under a temporary name next to the target and renamed into
 place only when the registry (and, if asked, the demo data) are in, so an
 interrupted first start never leaves a half-made database behind.
+
+Every start checks the database before the dashboard uses it (`ensure_database`): it must open,
+its schema must be this version's (an older one gets a backup, `backups/<name>-before-upgrade-…`,
+and is then upgraded by `migrations.upgrade`), and it must pass the integrity checks. A database
+that fails is reported as a `backup.DatabaseUnusableError` naming what to do (restore the latest
+backup, docs/backup.md), never a traceback, and the file is left as it is.
 """
 
 from __future__ import annotations
@@ -10,8 +16,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import duckdb
+
 from . import demo
+from .auth import SYSTEM, authorise
+from .errors import BenchmarkError, Joined
 from .registry import load_registry
+from .schema import SCHEMA_VERSION
 from .store import Store, open_store
 
 
@@ -24,10 +35,10 @@ def build_database(path: Path, *, with_demo: bool) -> None:
     try:
         with Store(temporary) as store:
             store.create_schema()
-            load_registry(store)
+            load_registry(store, actor=SYSTEM)
             if with_demo:
-                demo.load_demo(store)
-            with store.writer() as cur:
+                demo.load_demo(store, actor=SYSTEM)
+            with store.writer(authorise(SYSTEM, "upgrade")) as cur:
                 cur.execute("INSERT OR REPLACE INTO schema_info VALUES ('created_by', 'first start')")
             store.rows("CHECKPOINT")  # fold the WAL into the file before it is renamed
         os.replace(temporary, path)
@@ -37,7 +48,56 @@ def build_database(path: Path, *, with_demo: bool) -> None:
 
 
 def ensure_database(path: Path, *, with_demo: bool) -> Store:
-    """Open `path`, creating it first (registry, optionally demo data) if it does not exist."""
+    """Open `path`, creating it first (registry, optionally demo data) if it does not exist, and
+    check it (see the module's docstring): `DatabaseUnusableError` if it cannot be used."""
+    from .backup import DatabaseUnusableError
+
     if not path.exists():
         build_database(path, with_demo=with_demo)
-    return open_store(path)
+    _backup_before_upgrade(path)
+    try:
+        store = open_store(path)
+    except BenchmarkError as exc:
+        if exc.key == "database.cannot_open":
+            raise DatabaseUnusableError("startup_cannot_open", path, detail=exc.params.get("detail", "")) from exc
+        raise
+    except duckdb.Error as exc:  # an upgrade that failed: migrations.upgrade leaves the old file
+        raise DatabaseUnusableError("upgrade_failed", path, detail=_first_line(exc)) from exc
+    try:
+        problems = store.integrity_problems()
+    except duckdb.Error as exc:  # e.g. a block that fails its checksum
+        store.close()
+        raise DatabaseUnusableError("startup_cannot_open", path, detail=_first_line(exc)) from exc
+    if problems:
+        store.close()
+        raise DatabaseUnusableError(
+            "startup_damaged", path, problems=Joined([f"{name}: {count}" for name, count in problems.items()], "; "))
+    return store
+
+
+def _backup_before_upgrade(path: Path) -> None:
+    """A backup of a database of an older schema version before it is upgraded (the upgrade itself
+    is atomic; the backup is the way back to the old version of the tool)."""
+    from .backup import _dated_name, backup, default_folder
+
+    try:
+        store = Store(path)
+    except BenchmarkError:
+        return  # open_store reports it
+    with store:
+        try:
+            if not store.is_initialised():
+                return
+            version = int(store.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") or 0)
+        except (duckdb.Error, ValueError):
+            return  # open_store reports it
+        if 0 < version < SCHEMA_VERSION:
+            folder = default_folder(path)
+            folder.mkdir(parents=True, exist_ok=True)
+            stem = path.name.removesuffix(".duckdb")
+            backup(store, _dated_name(folder, stem, f"before-upgrade-{version}"), actor=SYSTEM)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -2,6 +2,11 @@
 
 Every problem the user can fix is printed as one line, `benchmark: error: …`,
 with exit code 2 for bad arguments and 1 for anything else; never a traceback.
+
+While the dashboard has the database open (DuckDB allows one writing process per file), a
+command that needs it is sent to the dashboard's process over its control socket and runs there
+through this same `main`, against the store already open (benchmark/control.py; `main` says so on
+stderr). Only `serve`, `template` and `metrics` always run here.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import accounts, demo, imports, settings, views
+from . import accounts, cli_maintenance, control, demo, imports, settings, views
+from .auth import cli_actor
 from .errors import (
     AmbiguousNameError,
     BenchmarkError,
+    DatabaseInUseError,
+    Joined,
     NotFoundError,
     PeriodError,
     ValidationError,
@@ -36,7 +44,7 @@ from .metrics import MEASURE_IDS, METRICS, get_metric
 from .periods import Period, parse_period
 from .registry import OrganisationIndex, load_registry, resolve_organisation
 from .reports.tables import frame_to_csv, round_for_csv
-from .store import Store, open_store
+from .store import Store, named_write_errors, open_store, served_store
 from .viewstate import ViewState
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS
 from .watchlists import get_watch_list
@@ -225,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
                                             "created with the registry and the demo data.")
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument("--address", default="localhost", help="address to listen on (default localhost)")
+    # Commands kept in modules of their own register themselves (their handlers join COMMANDS).
+    COMMANDS.update(cli_maintenance.register(commands, db_parent))
+    COMMANDS.update(cli_users.register(commands, db_parent))
     return parser
 
 
@@ -277,9 +288,10 @@ def _write_atomically(target: Path, text: str | bytes) -> None:
 # -- commands ----------------------------------------------------------------
 def _cmd_init(args: argparse.Namespace) -> int:
     path = settings.database_path(args.db)
-    with Store(path) as store:
+    # open_store, not Store: forwarded to the dashboard's process, this is its open store.
+    with open_store(path, must_exist=False) as store:
         store.create_schema()
-        count = load_registry(store)
+        count = load_registry(store, actor=cli_actor())
     print(f"database {path} ready; registry holds {count} organisations")
     return 0
 
@@ -289,16 +301,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError("--remove removes every demo data set; leave out --scale")
     with open_store(args.db) as store:
         if args.remove:
-            removed = demo.remove_demo(store)
+            removed = demo.remove_demo(store, actor=cli_actor())
             print(f"removed {removed} demo rows and accounts")
         elif args.scale:
             from . import scale  # the large generator, loaded only when asked for
 
-            counts = scale.load_scale(store, args.scale, progress=lambda text: print(f"writing {text}", file=sys.stderr))
+            counts = scale.load_scale(store, args.scale, actor=cli_actor(), progress=lambda text: print(f"writing {text}", file=sys.stderr))
             print(f"loaded {args.scale}-scale demo data in {counts['seconds']:.0f} s: {counts['accounts']} accounts, "
                   f"{counts['values']} values, {counts['posts']} posts ({demo.DEMO_NOTICE.lower()})")
         else:
-            counts = demo.load_demo(store)
+            counts = demo.load_demo(store, actor=cli_actor())
             print(f"loaded demo data: {counts['accounts']} accounts, {counts['values']} period values, "
                   f"{counts['posts']} posts ({demo.DEMO_NOTICE.lower()})")
     return 0
@@ -421,8 +433,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     options = imports.ImportOptions(
         platform=args.platform, organisation=args.organisation, account=args.account,
         period=parse_period(args.period) if args.period else None,
-        created_by=args.user or imports.default_user(),
     )
+    actor = cli_actor(args.user)
     rejected = 0
     with open_store(args.db) as store:
         for name in args.files:
@@ -439,7 +451,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             if args.dry_run:
                 print("dry run: nothing written")
                 continue
-            result = imports.commit_import(store, plan, created_by=options.created_by)
+            result = imports.commit_import(store, plan, actor=actor)
             print(result.message)
     return 1 if rejected else 0
 
@@ -493,7 +505,7 @@ def _cmd_trace(args: argparse.Namespace) -> int:
 
 def _cmd_undo(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
-        print(imports.undo_import(store, args.import_id, undone_by=args.user or imports.default_user()))
+        print(imports.undo_import(store, args.import_id, actor=cli_actor(args.user)))
     return 0
 
 
@@ -502,7 +514,7 @@ def _cmd_link(args: argparse.Namespace) -> int:
         platform = views.check_platform(args.platform) if args.platform else None
         account = accounts.resolve_account(store, args.account, platform)
         organisation = resolve_organisation(store, args.organisation)
-        accounts.link_account(store, account.account_id, organisation.organisation_id)
+        accounts.link_account(store, account.account_id, organisation.organisation_id, actor=cli_actor())
         print(f"linked {account.describe()} to {organisation.describe()}")
     return 0
 
@@ -517,7 +529,7 @@ def _cmd_org(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         organisation = accounts.add_organisation(
             store, args.name, args.kind, args.country, code=args.code, parent_code=args.parent,
-            population=args.population, population_date=population_date,
+            population=args.population, population_date=population_date, actor=cli_actor(),
         )
     print(f"added {organisation.describe()}")
     return 0
@@ -534,7 +546,23 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_deployment(path: Path) -> None:
+    """Refuse to serve a deployment that must not run (benchmark/access.py): the same check the app
+    makes on every page, made here first so that a service manager sees the failure at once."""
+    from . import access, users
+
+    config = access.load_access()
+    has_admin = False
+    if config.private and path.exists():
+        with open_store(path) as store:
+            has_admin = users.has_admin(store)
+    problems = access.deployment_problems(config, access.read_secrets(), has_admin=has_admin)
+    if problems:
+        raise BenchmarkError("access.cannot_start", problems=Joined(problems, "; "))
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
+    _check_deployment(settings.database_path(args.db))
     app = settings.PROJECT_ROOT / "app.py"
     env = dict(os.environ, BENCHMARK_DB=str(settings.database_path(args.db)))
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
@@ -553,11 +581,97 @@ COMMANDS = {"init": _cmd_init, "demo": _cmd_demo, "metrics": _cmd_metrics, "repo
             "serve": _cmd_serve}
 
 
+# -- one writer: commands sent to the process that has the database open (benchmark/control.py) --
+# Commands that never open the database: always run here.
+LOCAL_COMMANDS = frozenset({"serve", "template", "metrics"})
+# Commands that may ask at the keyboard (a password, a confirmation): forwarded, they read this
+# command's terminal or standard input through the control channel; the others read end-of-input.
+INTERACTIVE_COMMANDS = (("user", "add"), ("user", "set-password"), ("restore",))
+# Arguments (argparse dests) that name files or folders: made absolute before a command is
+# forwarded, because the dashboard's process has a working folder of its own.
+PATH_ARGUMENTS = frozenset({"db", "files", "file", "output"})
+FORWARDING_NOTE = "the dashboard has the database open; running the command in its process"
+
+
+def _forward(args: argparse.Namespace, argv: list[str]) -> int | None:
+    """Run the command in the process that has its database open and answers on the control
+    socket; its exit code, or None when no such process answers (run it here)."""
+    if args.command in LOCAL_COMMANDS or served_store() is not None:
+        return None
+    database = Path(os.path.abspath(settings.database_path(getattr(args, "db", None))))
+    sock = control.connect(database)
+    if sock is None:
+        return None
+    print(FORWARDING_NOTE, file=sys.stderr)
+    with sock:
+        return control.forward(sock, database, ["--db", str(database), *absolute_paths(argv)],
+                               interactive=_interactive(argv))
+
+
+def absolute_paths(argv: Sequence[str]) -> list[str]:
+    """`argv` with every file argument (PATH_ARGUMENTS) made absolute, and nothing else touched.
+
+    Which tokens are file names is asked of the parser itself: each candidate token is replaced
+    by a marker and the arguments parsed again; it is a path if the marker lands in a path dest.
+    (An organisation called like a file of the same command is not mistaken for it.)"""
+    parser = build_parser()
+    result = list(argv)
+    for i, token in enumerate(argv):
+        if token.startswith("-"):
+            option, equals, value = token.partition("=")
+            if token.startswith("--") and equals and _names_a_path(parser, argv, i, option + "="):
+                result[i] = f"{option}={os.path.abspath(os.path.expanduser(value))}"
+        elif _names_a_path(parser, argv, i, ""):
+            result[i] = os.path.abspath(os.path.expanduser(token))
+    return result
+
+
+def _names_a_path(parser: argparse.ArgumentParser, argv: Sequence[str], index: int, prefix: str) -> bool:
+    marker = f"\x00path-{index}"
+    probe = list(argv)
+    probe[index] = prefix + marker
+    try:
+        parsed = parser.parse_args(probe)
+    except (UsageError, SystemExit):
+        return False
+    for dest in PATH_ARGUMENTS:
+        value = getattr(parsed, dest, None)
+        if value == marker or (isinstance(value, list) and marker in value):
+            return True
+    return False
+
+
+def _interactive(argv: Sequence[str]) -> bool:
+    words: list[str] = []
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--db":
+            skip = True
+        elif not token.startswith("-"):
+            words.append(token)
+    return any(tuple(words[:len(command)]) == command for command in INTERACTIVE_COMMANDS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
-        return COMMANDS[args.command](args)
+        args = parser.parse_args(arguments)
+        forwarded = _forward(args, arguments)
+        if forwarded is not None:
+            return forwarded
+        try:
+            # A write that meets a change made at the same moment is a named error, not a traceback.
+            with named_write_errors():
+                return COMMANDS[args.command](args)
+        except DatabaseInUseError:
+            # The dashboard may have opened the file just now: if it answers, send the command there.
+            forwarded = _forward(args, arguments)
+            if forwarded is None:
+                raise
+            return forwarded
     except UsageError as exc:
         print(f"benchmark: error: {exc}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from .auth import Actor, authorise
 from .errors import NotFoundError, ValidationError
 from .registry import name_key
 from .store import Store
@@ -70,8 +71,9 @@ def _clean_name(name: str) -> str:
     return clean
 
 
-def save_deck(store: Store, name: str, slides: list[Slide] | tuple[Slide, ...]) -> Deck:
+def save_deck(store: Store, name: str, slides: list[Slide] | tuple[Slide, ...], *, actor: Actor) -> Deck:
     """Create the deck `name` or replace its slides (names match case- and accent-insensitively)."""
+    permit = authorise(actor, "save_deck")
     clean = _clean_name(name)
     if len(slides) > MAX_SLIDES:
         raise ValidationError("deck.too_many_slides", limit=MAX_SLIDES, count=len(slides))
@@ -81,7 +83,7 @@ def save_deck(store: Store, name: str, slides: list[Slide] | tuple[Slide, ...]) 
             raise ValidationError("deck.page_not_allowed", position=position, page=slide.state.page)
         note = " ".join(slide.note.split())[:MAX_NOTE_LENGTH]
         rows.append([position, slide.state.to_query_string(), note or None])
-    with store.writer() as cur:
+    with store.writer(permit) as cur:
         found = cur.execute("SELECT deck_id FROM decks WHERE name_key = ?", [name_key(clean)]).fetchone()
         if found:
             deck_id = found[0]
@@ -97,32 +99,36 @@ def save_deck(store: Store, name: str, slides: list[Slide] | tuple[Slide, ...]) 
     return get_deck(store, clean)
 
 
-def add_slide(store: Store, name: str, state: ViewState, note: str = "") -> Deck:
+def add_slide(store: Store, name: str, state: ViewState, note: str = "", *, actor: Actor) -> Deck:
     """Append a view to the deck `name`, creating the deck if there is none of that name."""
+    authorise(actor, "save_deck")
     found = find_deck(store, _clean_name(name))
     slides = list(found.slides) if found else []
-    return save_deck(store, found.name if found else name, [*slides, Slide(state, note)])
+    return save_deck(store, found.name if found else name, [*slides, Slide(state, note)], actor=actor)
 
 
-def remove_slide(store: Store, name: str, position: int) -> Deck:
+def remove_slide(store: Store, name: str, position: int, *, actor: Actor) -> Deck:
+    authorise(actor, "save_deck")
     deck = get_deck(store, name)
     _check_position(deck, position)
-    return save_deck(store, deck.name, [s for i, s in enumerate(deck.slides, start=1) if i != position])
+    return save_deck(store, deck.name, [s for i, s in enumerate(deck.slides, start=1) if i != position], actor=actor)
 
 
-def move_slide(store: Store, name: str, position: int, offset: int) -> Deck:
+def move_slide(store: Store, name: str, position: int, offset: int, *, actor: Actor) -> Deck:
     """Move slide `position` (1-based) by `offset` places, stopping at either end."""
+    authorise(actor, "save_deck")
     deck = get_deck(store, name)
     _check_position(deck, position)
     slides = list(deck.slides)
     target = min(max(position - 1 + offset, 0), len(slides) - 1)
     slides.insert(target, slides.pop(position - 1))
-    return save_deck(store, deck.name, slides)
+    return save_deck(store, deck.name, slides, actor=actor)
 
 
-def delete_deck(store: Store, name: str) -> None:
+def delete_deck(store: Store, name: str, *, actor: Actor) -> None:
+    permit = authorise(actor, "save_deck")
     deck = get_deck(store, name)
-    with store.writer() as cur:
+    with store.writer(permit) as cur:
         cur.execute("DELETE FROM deck_slides WHERE deck_id = ?", [deck.deck_id])
         cur.execute("DELETE FROM decks WHERE deck_id = ?", [deck.deck_id])
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import summaries
+from .auth import Actor, authorise
 from .errors import BenchmarkError
 from .periods import periods_between, quarter_period, year_period
 from .store import Store
@@ -276,14 +277,15 @@ def has_demo(store: Store) -> bool:
     return bool(store.scalar("SELECT count(*) FROM imports WHERE is_demo AND status = 'committed'"))
 
 
-def load_demo(store: Store) -> dict[str, int]:
+def load_demo(store: Store, *, actor: Actor) -> dict[str, int]:
     """Write the demo data in one transaction (replacing any earlier demo data)."""
+    permit = authorise(actor, "demo_data")
     orgs = store.frame("SELECT organisation_id, name, kind, country, population FROM organisations ORDER BY organisation_id")
     if orgs.empty:
         raise BenchmarkError("demo.registry_empty")
     accounts, values, posts = generate(orgs)
-    remove_demo(store)
-    with store.writer() as cur:
+    remove_demo(store, actor=actor)
+    with store.writer(permit) as cur:
         import_id = cur.execute(
             "INSERT INTO imports (source_kind, format, is_demo, created_by, note) "
             "VALUES ('demo', ?, true, 'system', ?) RETURNING import_id",
@@ -324,9 +326,9 @@ def load_demo(store: Store) -> dict[str, int]:
 REBUILD_SHARE = 0.5
 
 
-def remove_demo(store: Store) -> int:
+def remove_demo(store: Store, *, actor: Actor) -> int:
     """Delete every demo row and account; the demo imports stay in the log, marked undone."""
-    with store.writer() as cur:
+    with store.writer(authorise(actor, "demo_data")) as cur:
         demo_imports = "SELECT import_id FROM imports WHERE is_demo AND status = 'committed'"
         demo_accounts = f"SELECT account_id FROM accounts WHERE is_demo AND import_id IN ({demo_imports})"
         removed = 0

@@ -163,6 +163,59 @@ def settings_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def access_markdown() -> str:
+    """Who may do what: the roles' actions and pages from benchmark/auth.py and access.py, the example files."""
+    from .access import PAGE_ROLES
+    from .auth import ACTIONS, Role
+
+    example = (PROJECT_ROOT / "access.example.toml").read_text(encoding="utf-8").rstrip()
+    secrets = (PROJECT_ROOT / ".streamlit" / "secrets.example.toml").read_text(encoding="utf-8").rstrip()
+    lines = [
+        "# Sign-in and roles", "", GENERATED_NOTE, "",
+        "Three roles, each allowed what the one before it is: **viewer** (browse, export, present saved decks), "
+        "**analyst** (also import, undo, link pages, save watch lists and decks) and **admin** (also the registry, "
+        "users, backups and restores). The rule is enforced where the data changes: every write in the package "
+        "needs a permit from `auth.authorise(actor, action)`, so a viewer's session that forges a button press or "
+        "an address still changes nothing. Hiding pages and buttons is only for comfort.", "",
+        "The command line acts as an **admin**: whoever can run it on the server can open the database file "
+        "anyway, so protect the file (and the `data/` folder) with the file system's permissions.", "",
+        "## What each role may do", "", "| action | least role | what it is |", "|---|---|---|",
+    ]
+    lines += [f"| `{a.id}` | {a.role.id} | {a.description} |" for a in ACTIONS.values()]
+    lines += ["", "## Pages", "", "| page | least role |", "|---|---|"]
+    lines += [f"| `{page}` | {role.id} |" for page, role in PAGE_ROLES.items()]
+    lines += [
+        "", "In `public` mode the pages listed in `public_pages` (only viewer pages can be) are open without "
+        "sign-in; in `private` mode every page needs sign-in and a signed-out visitor sees only the sign-in form. "
+        "A page that is not in a session's menu cannot be opened by its address either.", "",
+        "## The access file", "",
+        "One file, `access.toml` in the project folder (setting `BENCHMARK_ACCESS_FILE`), holds the whole "
+        "configuration; without it browsing is public and sign-in uses local accounts. It is read strictly "
+        "(an unknown key, page, role or method is refused by name) and again whenever it changes. The example, "
+        "`access.example.toml`:", "", "```toml", example, "```", "",
+        "## Local accounts", "",
+        "For a small network: `benchmark user add NAME --role admin` (the password is read from the keyboard or "
+        "standard input, never from the command line), `benchmark user list`, `user set-role`, `user remove`, "
+        "`user set-password`, `user unlock`. Passwords are stored as salted argon2id hashes; repeated failed "
+        "sign-ins lock the account for a while. Details: [users.md](users.md). A local sign-in lasts as long as "
+        "the browser tab's session; a new tab or a reload asks again.", "",
+        "## Single sign-on", "",
+        "Through Streamlit's built-in OpenID Connect login (`st.login`): put the identity provider's values in "
+        "`.streamlit/secrets.toml` (never committed; `.gitignore` keeps it out) and `sign_in = [\"oidc\"]` (or "
+        "both) in the access file. Roles come from `[oidc.roles]`: the whole address first, then `@domain`, then "
+        "`default_role`; `none` lets nobody in. Addresses are compared after Unicode NFC and case folding only, so "
+        "a look-alike domain (a Cyrillic letter) matches no rule, and an address the provider marks unverified "
+        "gets no role. The example, `.streamlit/secrets.example.toml`:", "", "```toml", secrets, "```", "",
+        "## Refusing to start", "",
+        "The dashboard (`benchmark serve`, and every page of a running app) refuses to start, naming the problem, "
+        "when single sign-on is switched on and a secret in `[auth]` is missing, still an example value, or the "
+        "`cookie_secret` is shorter than 32 characters; when single sign-on gives nobody a role; and when a "
+        "private dashboard signs in with local accounts only and has no admin account yet.", "",
+        f"Roles, in order: {', '.join(r.id for r in Role)}.", "",
+    ]
+    return "\n".join(lines)
+
+
 def links_markdown() -> str:
     from .viewstate import PARAM_OF, PARAMETER_HELP
 
@@ -227,6 +280,7 @@ def generated() -> dict[Path, str]:
         DOCS / "cli.md": cli_markdown(),
         DOCS / "importers.md": importers_markdown(),
         DOCS / "links.md": links_markdown(),
+        DOCS / "access.md": access_markdown(),
     }
 
 

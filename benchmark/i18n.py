@@ -84,6 +84,7 @@ def _flatten(table: Mapping[str, object], prefix: str, into: dict[str, str], ori
 
 def _builtin_english() -> dict[str, str]:
     """English texts the project keeps as data elsewhere, under their catalogue keys."""
+    from .auth import ACTIONS
     from .metrics import MEASURES, METRICS
     from .vocabulary import COUNTRIES, KIND_PLURALS, KINDS, PLATFORMS
 
@@ -99,6 +100,8 @@ def _builtin_english() -> dict[str, str]:
     for table, prefix in ((PLATFORMS, "platform"), (COUNTRIES, "country"), (KINDS, "kind"), (KIND_PLURALS, "kind_plural")):
         for key, value in table.items():
             messages[f"{prefix}.{key}"] = value
+    for action in ACTIONS.values():
+        messages[f"error.auth.action.{action.id}"] = action.description
     return messages
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import settings, summaries
+from .auth import Actor, authorise
 from .accounts import AccountIndex
 from .errors import Message, NotFoundError, Number, Term, ValidationError
 from .importers import open_export
@@ -42,6 +43,7 @@ from .importers.model import (
     RowProblem,
     UnreadableFileError,
 )
+from .importers.names import clean_name, is_latin, latin_look_alike
 from .periods import Period
 from .registry import Organisation, OrganisationIndex, get_organisation, suggest
 from .schema import TABLES_BY_NAME, VERSIONED_TABLES
@@ -70,7 +72,6 @@ class ImportOptions:
     organisation_id: int | None = None  # the same, chosen from a list (the Upload page)
     account: str | None = None  # the page, for files that do not name it
     period: Period | None = None  # the date range selected when exporting
-    created_by: str = "cli"
 
 
 @dataclass
@@ -152,10 +153,7 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
     another language with `i18n.localise(step, lang)`.
     """
     say = progress or (lambda _text: None)
-    limit = settings.max_upload_bytes()
-    if len(content) > limit:
-        raise UnreadableFileError(file_name, "upload.too_large", size=Number(len(content) / 2**20, ".1f"),
-                                  limit=Number(limit / 2**20, ".0f"))
+    limit = refuse_oversize(file_name, len(content))
     sha256 = hashlib.sha256(content).hexdigest()
     platform = _check_platform(options.platform)
     span = (options.period.start, options.period.end) if options.period else None
@@ -196,6 +194,19 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
     return plan
 
 
+def refuse_oversize(file_name: str, size: int) -> int:
+    """The upload limit in bytes (setting `max_upload_mb`); `UnreadableFileError` when `size` is over it.
+
+    `plan_import` checks the bytes it is given; a caller holding only a path (the command line)
+    calls this with the file's size first, so that a 1 GB file is never read into memory.
+    """
+    limit = settings.max_upload_bytes()
+    if size > limit:
+        raise UnreadableFileError(file_name, "upload.too_large", size=Number(size / 2**20, ".1f"),
+                                  limit=Number(limit / 2**20, ".0f"))
+    return limit
+
+
 def _check_platform(platform: str | None) -> str | None:
     if platform is None or platform == "":
         return None
@@ -222,8 +233,8 @@ def _plan_account(store: Store, known: _Known, file_name: str, parsed: ParsedFil
     if ref.organisation:  # the project's template names the organisation on every row
         given_org = known.organisations.resolve(ref.organisation)
     if not ref.is_named:
-        if options.account:
-            name = options.account.strip()
+        if clean_name(options.account):
+            name = clean_name(options.account)
         elif given_org is not None:
             existing = known.accounts.of_organisation(given_org.organisation_id, platform)
             if len(existing) > 1:
@@ -233,13 +244,22 @@ def _plan_account(store: Store, known: _Known, file_name: str, parsed: ParsedFil
             name = existing[0].name if existing else given_org.name
         else:
             raise NeedsInputError(file_name, "account", "needs.account", format_label=parsed.format_label)
-    if not name and options.account:  # the file gives only the platform's id for the page
-        name = options.account.strip()
+    if not name and clean_name(options.account):  # the file gives only the platform's id for the page
+        name = clean_name(options.account)
     account = known.accounts.find(platform, name, ident)
     if not name:
         name = account.name if account else (given_org.name if given_org else f"{PLATFORMS[platform]} page {ident}")
     suggestions: list[str] = []
-    same_name = known.organisations.find_by_name(name) if name else []
+    # A name with letters of another alphabet is never linked by the folded registry name (which would keep
+    # only its Latin letters); one that imitates a stored page or an organisation says so in the preview.
+    same_name = known.organisations.find_by_name(name) if name and is_latin(name) else []
+    look_alike_org = None
+    if account is None and (latin := latin_look_alike(name)):
+        if (twin := known.accounts.look_alike(platform, name)) is not None:
+            parsed.notes.append(Message("note.look_alike_page", name=name, like=twin.name))
+        look_alike_org = next(iter(known.organisations.find_by_name(latin)), None)
+        if look_alike_org is not None:
+            parsed.notes.append(Message("note.look_alike_organisation", name=name, like=look_alike_org.name))
     if account is not None and account.organisation_id is not None:
         org = known.organisations.by_id(account.organisation_id)
         how = Term("upload.how.linked_earlier")
@@ -249,6 +269,8 @@ def _plan_account(store: Store, known: _Known, file_name: str, parsed: ParsedFil
         org, how = same_name[0], Term("upload.how.name_matches")
     else:
         org, how = None, Message("note.how.not_linked")
+        if look_alike_org is not None:
+            how = Message("note.how.look_alike", like=look_alike_org.name)
         suggestions = suggest(store, name or "", limit=5)
     return AccountPlan(
         ref, platform, account.name if account else name, ident or (account.platform_account_id if account else None),
@@ -407,10 +429,11 @@ def _changes(store: Store, plan: ImportPlan) -> pd.DataFrame:
 
 
 # -- committing -------------------------------------------------------------------------------
-def commit_import(store: Store, plan: ImportPlan, *, created_by: str = "cli",
+def commit_import(store: Store, plan: ImportPlan, *, actor: Actor,
                   links: dict[int, int | None] | None = None) -> ImportResult:
     """Write the plan in one transaction. `links` maps an account's position in `plan.accounts`
     to the organisation chosen for it on the Upload page (None leaves it unlinked)."""
+    permit = authorise(actor, "import")
     if plan.duplicate_of is not None:
         return ImportResult(None, plan.file_name, 0, 0,
                             f"{plan.file_name} was already imported (import {plan.duplicate_of}); nothing changed")
@@ -419,7 +442,7 @@ def commit_import(store: Store, plan: ImportPlan, *, created_by: str = "cli",
         if organisation_id is not None:
             get_organisation(store, organisation_id)
         accounts[index].organisation_id = organisation_id
-    with store.writer() as cur:
+    with store.writer(permit) as cur:
         # Checked again inside the transaction: another session may have imported it meanwhile.
         again = cur.execute(
             "SELECT min(import_id) FROM imports WHERE file_sha256 = ? AND status = 'committed' AND source_kind = 'upload'",
@@ -435,7 +458,7 @@ def commit_import(store: Store, plan: ImportPlan, *, created_by: str = "cli",
         import_id = cur.execute(
             "INSERT INTO imports (source_kind, file_name, file_sha256, format, created_by, row_count, platform, note) "
             "VALUES ('upload', ?, ?, ?, ?, ?, ?, ?) RETURNING import_id",
-            [plan.file_name, plan.sha256, plan.parsed.format_id, created_by, plan.row_count, plan.platform,
+            [plan.file_name, plan.sha256, plan.parsed.format_id, actor.name, plan.row_count, plan.platform,
              "; ".join(plan.parsed.notes)[:2000] or None],
         ).fetchone()[0]
         ids = _write_accounts(cur, accounts, import_id)
@@ -513,8 +536,9 @@ def _replace_rows(cur, table: str, incoming: pd.DataFrame, import_id: int) -> in
 
 
 # -- undo -------------------------------------------------------------------------------------
-def undo_import(store: Store, import_id: int, *, undone_by: str = "cli") -> str:
+def undo_import(store: Store, import_id: int, *, actor: Actor) -> str:
     """Take an upload's rows out and restore what it replaced; the import stays in the log as undone."""
+    permit = authorise(actor, "undo_import")
     rows = store.rows("SELECT source_kind, status, file_name FROM imports WHERE import_id = ?", [import_id])
     if not rows:
         raise NotFoundError("import", str(import_id))
@@ -524,7 +548,7 @@ def undo_import(store: Store, import_id: int, *, undone_by: str = "cli") -> str:
     if source_kind != "upload":
         raise ValidationError("upload.not_an_upload", import_id=import_id, source_kind=source_kind)
     restored = removed = 0
-    with store.writer() as cur:
+    with store.writer(permit) as cur:
         changed = [r[0] for r in cur.execute(
             "SELECT account_id FROM period_values WHERE import_id = $id UNION SELECT account_id FROM account_daily "
             "WHERE import_id = $id", {"id": import_id}).fetchall()]
@@ -553,7 +577,7 @@ def undo_import(store: Store, import_id: int, *, undone_by: str = "cli") -> str:
         summaries.refresh(cur, changed)
         cur.execute(
             "UPDATE imports SET status = 'undone', undone_at = current_timestamp, undone_by = ? WHERE import_id = ?",
-            [undone_by, import_id],
+            [actor.name, import_id],
         )
     return (f"undid import {import_id} ({file_name}): removed {removed} rows"
             + (f", restored {restored} earlier values" if restored else ""))
@@ -598,13 +622,3 @@ def trace_values(store: Store, account_id: int, measure: str, first: date, last:
         """,
         [account_id, measure, first, last],
     )
-
-
-def default_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return "cli"
-

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from . import summaries
+from .auth import SYSTEM, authorise
 from .errors import BenchmarkError
 from .schema import ADDED_TABLES, SCHEMA_VERSION, TABLES
 from .store import Store
@@ -54,7 +55,7 @@ def upgrade(path: Path) -> int | None:
     try:
         with Store(new_path) as new, new.bulk_memory():
             new.create_schema(sequence_starts=starts)
-            with new.writer() as cur:
+            with new.writer(authorise(SYSTEM, "upgrade")) as cur:
                 cur.execute(f"ATTACH '{_quoted(path)}' AS upgrade_source (READ_ONLY)")
                 for table in TABLES:
                     if counts[table.name] is None or table.name == "schema_info" or table.derived:

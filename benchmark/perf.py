@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from . import imports, migrations, query, settings, views
+from .auth import SYSTEM
 from .bootstrap import build_database
 from .groups import PeerGroup, resolve_group
 from .metrics import METRICS_BY_ID
@@ -616,7 +617,7 @@ def measure_import(rows: int, work: Path) -> dict:
             started = time.perf_counter()
             plan = imports.plan_import(store, "perf-template.csv", content, imports.ImportOptions())
             planned = time.perf_counter()
-            result = imports.commit_import(store, plan)
+            result = imports.commit_import(store, plan, actor=SYSTEM)
             done = time.perf_counter()
         finally:
             if previous is None:
@@ -806,7 +807,7 @@ def ensure_database(scale: Scale, path: Path, say: Callable[[str], None] = print
         build_database(path, with_demo=False)
     started = time.perf_counter()
     with Store(path) as store:
-        counts = load_scale(store, scale.name, progress=lambda text: say(f"building {path}: {text}"))
+        counts = load_scale(store, scale.name, actor=SYSTEM, progress=lambda text: say(f"building {path}: {text}"))
         store.rows("CHECKPOINT")
     return {"reused": False, "build_s": round(time.perf_counter() - started, 1), **counts}
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .auth import Actor, authorise
 from .errors import AmbiguousNameError, BenchmarkError, Message, NotFoundError
 from .settings import PROJECT_ROOT
 from .store import Store
@@ -133,13 +134,14 @@ def registry_files(directory: Path | None = None) -> list[Path]:
     return sorted(p for p in directory.glob("*.csv") if p.name != "provenance.csv")
 
 
-def load_registry(store: Store, directory: Path | None = None) -> int:
+def load_registry(store: Store, directory: Path | None = None, *, actor: Actor) -> int:
     """Insert or update every registry organisation in one transaction; returns the row count.
 
     Organisations keep their ids across reloads (matched on country, kind and
     code), so accounts and watch lists stay linked when a newer registry
     version updates names or populations.
     """
+    permit = authorise(actor, "edit_registry")
     files = registry_files(directory)
     if not files:
         raise BenchmarkError("registry.no_files", directory=directory or REGISTRY_DIR)
@@ -158,11 +160,11 @@ def load_registry(store: Store, directory: Path | None = None) -> int:
         [(r.country, r.kind, r.code, alias, key) for r in rows for key, alias in _aliases(r).items()],
         columns=["country", "org_kind", "code", "alias", "alias_key"],
     )
-    with store.writer() as cur:
+    with store.writer(permit) as cur:
         import_id = cur.execute(
             "INSERT INTO imports (source_kind, file_name, file_sha256, format, created_by, row_count, note) "
-            "VALUES ('registry', ?, ?, 'registry-csv', 'system', ?, ?) RETURNING import_id",
-            [",".join(p.name for p in files), digest, len(rows), f"{len(files)} files from data/registry"],
+            "VALUES ('registry', ?, ?, 'registry-csv', ?, ?, ?) RETURNING import_id",
+            [",".join(p.name for p in files), digest, actor.name, len(rows), f"{len(files)} files from data/registry"],
         ).fetchone()[0]
         cur.register("registry_rows", organisations)
         cur.execute(

@@ -57,6 +57,7 @@ import pandas as pd
 
 from . import summaries
 from .demo import ANCHORS, DEMO_NOTICE, remove_demo
+from .auth import Actor, Permit, authorise
 from .errors import BenchmarkError
 from .store import Store
 
@@ -292,11 +293,13 @@ FROM (
 """
 
 
-def load_scale(store: Store, name: str, *, progress: Callable[[str], None] | None = None) -> dict[str, float]:
+def load_scale(store: Store, name: str, *, actor: Actor,
+               progress: Callable[[str], None] | None = None) -> dict[str, float]:
     """Replace any demo data with the scale data set `name`, in one transaction.
 
     Returns the counts (accounts, values, posts, periods) and the seconds it took.
     """
+    permit = authorise(actor, "demo_data")
     if name not in SCALES:
         raise BenchmarkError("demo.unknown_scale", name=name, scales=", ".join(SCALES))
     scale = SCALES[name]
@@ -304,9 +307,9 @@ def load_scale(store: Store, name: str, *, progress: Callable[[str], None] | Non
     if not store.scalar("SELECT count(*) FROM organisations"):
         raise BenchmarkError("demo.registry_empty")
     started = time.perf_counter()
-    remove_demo(store)
+    remove_demo(store, actor=actor)
     with store.bulk_memory():
-        counts = _write(store, scale, say)
+        counts = _write(store, scale, say, permit)
     return {**counts, "seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -320,9 +323,9 @@ def _plan_params(scale: Scale) -> dict:
     return {"organisations": scale.organisations or 2**31 - 1, "last_day": scale.last_day, "step": scale.step}
 
 
-def _write(store: Store, scale: Scale, say: Callable[[str], None]) -> dict[str, int]:
+def _write(store: Store, scale: Scale, say: Callable[[str], None], permit: Permit) -> dict[str, int]:
     params = {"first_day": scale.first_day}
-    with store.writer() as cur:
+    with store.writer(permit) as cur:
         import_id = cur.execute(
             "INSERT INTO imports (source_kind, format, is_demo, created_by, note) "
             "VALUES ('demo', ?, true, 'system', ?) RETURNING import_id",

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .auth import ROLE_IDS
 from .metrics import ADDITIVE, MEASURE_IDS, MEASURES, SIGNED_MEASURES, STOCK
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS, sql_list
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Versions whose upgrade to the next only adds tables: done in place, in one transaction,
 # instead of copying a database of millions of rows (see migrations.upgrade).
-ADDED_TABLES: dict[int, tuple[str, ...]] = {4: ("decks", "deck_slides")}
+ADDED_TABLES: dict[int, tuple[str, ...]] = {4: ("decks", "deck_slides"), 5: ("users",)}
 
 # Foreign keys point only at rows that are never deleted (imports are an
 # append-only log; organisations stay). DuckDB cannot delete a parent row whose
@@ -346,6 +347,34 @@ TABLES: tuple[Table, ...] = (
         ),
         primary_key=("deck_id", "position"),
     ),
+    Table(
+        "users",
+        "Local accounts for signing in to the dashboard (see docs/users.md and `benchmark/users.py`). "
+        "Only the password's argon2id hash is kept, never the password.",
+        (
+            Column("user_id", "INTEGER", "Identifier.", required=True, default="nextval('users_seq')"),
+            Column("name", "VARCHAR", "The user name as typed (Unicode NFC, spaces trimmed).", required=True),
+            Column("name_key", "VARCHAR", "The name in Unicode NFC, case-folded: unique, so that 'Anna' and "
+                   "'anna' are one account. Letters of other scripts are not folded, so a Cyrillic 'а' never "
+                   "matches a Latin 'a'.", required=True),
+            Column("role", "VARCHAR", "viewer, analyst or admin.", required=True,
+                   check=f"role IN {sql_list(ROLE_IDS)}"),
+            Column("password_hash", "VARCHAR", "argon2id hash of the password (salt and parameters included).",
+                   required=True),
+            Column("created_at", "TIMESTAMP", "Created (UTC).", required=True, default="current_timestamp"),
+            Column("created_by", "VARCHAR", "Who added the account."),
+            Column("password_changed_at", "TIMESTAMP", "Password last set (UTC).", required=True,
+                   default="current_timestamp"),
+            Column("failed_attempts", "INTEGER", "Failed sign-ins in a row since the last success or lock.",
+                   required=True, default="0", check="failed_attempts >= 0"),
+            Column("locked_until", "TIMESTAMP", "Sign-in refused until then (UTC) after too many failures; "
+                   "NULL when not locked."),
+            Column("last_sign_in_at", "TIMESTAMP", "Last successful sign-in (UTC)."),
+        ),
+        primary_key=("user_id",),
+        unique=(("name_key",),),
+        sequence="users_seq",
+    ),
 )
 
 # Tables whose rows an upload may replace. The replaced rows move to
@@ -428,6 +457,7 @@ def data_model_markdown() -> str:
         "         └── (every data row has import_id and source_row; imports are never deleted)",
         "watch_lists ─< watch_list_members >─ organisations",
         "decks ─< deck_slides (each a view's link parameters)",
+        "users (local accounts for sign-in; linked to nothing)",
         "```",
         "",
     ]

@@ -67,6 +67,28 @@ SETTINGS: tuple[Setting, ...] = (
         "carry your organisation's design; empty: the built-in 16:9 design.",
     ),
     Setting(
+        "access_file",
+        "BENCHMARK_ACCESS_FILE",
+        "access.toml",
+        "The access file: which pages are open without sign-in, how people sign in, and the roles of "
+        "single-sign-on users (see access.example.toml and docs/access.md); a relative path is taken "
+        "from the project folder. Without the file, browsing is public and sign-in uses local accounts.",
+    ),
+    Setting(
+        "sign_in_attempts",
+        "BENCHMARK_SIGN_IN_ATTEMPTS",
+        "5",
+        "Failed sign-ins in a row after which a local account is locked (see `sign_in_lock_minutes` and "
+        "docs/users.md); a successful sign-in starts the count again.",
+    ),
+    Setting(
+        "sign_in_lock_minutes",
+        "BENCHMARK_SIGN_IN_LOCK_MINUTES",
+        "15",
+        "How long, in minutes, a local account stays locked after too many failed sign-ins; while locked even "
+        "the right password is refused. An administrator can lift it sooner (`benchmark user unlock NAME`).",
+    ),
+    Setting(
         "query_cache_seconds",
         "BENCHMARK_QUERY_CACHE_SECONDS",
         "600",

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from . import groups, i18n, settings, views
+from . import control, groups, i18n, settings, views
 from .bootstrap import ensure_database
 from .errors import BenchmarkError
 from .groups import (
@@ -147,7 +147,11 @@ def group_label(group: PeerGroup) -> str:
 # -- the store and cached views ----------------------------------------------------------------
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> Store:
-    return ensure_database(settings.database_path(path), with_demo=settings.get("demo_on_empty") != "0")
+    store = ensure_database(settings.database_path(path), with_demo=settings.get("demo_on_empty") != "0")
+    # This process now has the file: `benchmark` commands run from a shell come here to use it
+    # (benchmark/control.py). Without the socket the dashboard works on, after one logged warning.
+    control.try_serve_control(store)
+    return store
 
 
 def _route_through_app() -> None:

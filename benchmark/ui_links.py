@@ -21,6 +21,7 @@ import streamlit as st
 
 from . import decks, i18n, views
 from .errors import BenchmarkError, Message
+from .ui_auth import current_actor
 from .groups import default_group_spec, group_choices
 from .periods import Period, calendar_of, parse_period
 from .registry import get_organisation, resolve_organisation
@@ -190,13 +191,19 @@ def share_and_deck(store: Store, state: ViewState, key: str) -> None:
         st.caption(t("link.share_caption"))
         st.code(link_to(state), language=None, wrap_lines=True)
         existing = [name for name, _ in decks.list_decks(store)]
+        actor = current_actor(store)
+        if not actor.may("save_deck"):
+            st.caption(t("auth.read_only"))
+            if existing:
+                st.link_button(t("link.open_presentation"), link_to(ViewState(page="present")), icon=":material/slideshow:")
+            return
         new_deck = t("link.new_deck")
         deck_choice = st.selectbox(t("link.deck"), [*existing, new_deck], key=f"{key}.deck")
         name = st.text_input(t("link.deck_name"), key=f"{key}.deck_name") if deck_choice == new_deck else deck_choice
         note = st.text_input(t("link.slide_note"), key=f"{key}.note", max_chars=decks.MAX_NOTE_LENGTH)
         if st.button(t("link.add_to_deck"), key=f"{key}.add", icon=":material/add_to_queue:"):
             try:
-                deck = decks.add_slide(store, name, state, note)
+                deck = decks.add_slide(store, name, state, note, actor=actor)
                 st.success(t("link.added", deck=deck.name, count=len(deck.slides)))
             except BenchmarkError as exc:
                 st.error(i18n.error_text(exc, current_language()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from .auth import Actor, authorise
 from .errors import NotFoundError, ValidationError
 from .registry import name_key
 from .store import Store
@@ -51,9 +52,11 @@ def get_watch_list(store: Store, name: str) -> WatchList:
 
 
 def save_watch_list(
-    store: Store, name: str, organisation_ids: list[int] | tuple[int, ...], owner_organisation_id: int | None = None
+    store: Store, name: str, organisation_ids: list[int] | tuple[int, ...], owner_organisation_id: int | None = None,
+    *, actor: Actor,
 ) -> WatchList:
     """Create or replace the list called `name` (matched case- and accent-insensitively)."""
+    permit = authorise(actor, "save_watch_list")
     clean = " ".join((name or "").split())
     if not clean:
         raise ValidationError("watch_list.needs_name")
@@ -67,7 +70,7 @@ def save_watch_list(
     if len(members) > MAX_WATCHED:
         raise ValidationError("watch_list.too_long", name=clean, count=len(members), limit=MAX_WATCHED)
     existing = find_watch_list(store, clean)
-    with store.writer() as cur:
+    with store.writer(permit) as cur:
         known = cur.execute(
             "SELECT count(*) FROM organisations WHERE organisation_id IN (SELECT unnest(?::INTEGER[]))", [list(members)]
         ).fetchone()[0]
@@ -94,8 +97,9 @@ def save_watch_list(
     return WatchList(watch_list_id, clean, owner_organisation_id, tuple(sorted(members)))
 
 
-def delete_watch_list(store: Store, name: str) -> None:
+def delete_watch_list(store: Store, name: str, *, actor: Actor) -> None:
+    permit = authorise(actor, "save_watch_list")
     found = get_watch_list(store, name)
-    with store.writer() as cur:
+    with store.writer(permit) as cur:
         cur.execute("DELETE FROM watch_list_members WHERE watch_list_id = ?", [found.watch_list_id])
         cur.execute("DELETE FROM watch_lists WHERE watch_list_id = ?", [found.watch_list_id])  # no FK: see schema

@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from benchmark import decks, i18n, ui, ui_links
+from benchmark import decks, i18n, ui, ui_auth, ui_links
 from benchmark.errors import BenchmarkError
 from benchmark.viewstate import parse_query
 
 t = ui.translator()
 lang = ui.current_language()
 store = ui.get_store()
+actor = ui_auth.current_actor(store)
+editor = actor.may("save_deck")  # viewers present and download decks; analysts change them
 
 link = parse_query({key: st.query_params.get(key) for key in st.query_params}, page="present").state
 saved = decks.list_decks(store)
@@ -54,8 +56,9 @@ if left.button(t("present.start"), icon=":material/slideshow:", type="primary", 
     st.query_params["slide"] = "1"
     st.rerun()
 ui_links.deck_download(store, deck, lang, middle)
-if right.button(t("present.delete_deck"), icon=":material/delete:", width="stretch", key="present.delete"):
-    decks.delete_deck(store, deck.name)
+if right.button(t("present.delete_deck"), icon=":material/delete:", width="stretch", key="present.delete",
+                disabled=not editor):
+    decks.delete_deck(store, deck.name, actor=actor)
     del st.query_params["deck"]
     st.session_state.pop("present.deck", None)
     st.rerun()
@@ -72,18 +75,19 @@ for position, slide in enumerate(deck.slides, start=1):
             text.caption(t("present.unreadable_slide") + " " + "; ".join(slide.problems))
         moved = None
         if up.button("", icon=":material/arrow_upward:", help=t("present.up"), key=f"present.up.{position}",
-                     disabled=position == 1):
+                     disabled=position == 1 or not editor):
             moved = decks.move_slide, (position, -1)
         if down.button("", icon=":material/arrow_downward:", help=t("present.down"), key=f"present.down.{position}",
-                       disabled=position == len(deck.slides)):
+                       disabled=position == len(deck.slides) or not editor):
             moved = decks.move_slide, (position, 1)
-        if remove.button("", icon=":material/delete:", help=t("present.remove"), key=f"present.remove.{position}"):
+        if remove.button("", icon=":material/delete:", help=t("present.remove"), key=f"present.remove.{position}",
+                         disabled=not editor):
             moved = decks.remove_slide, (position,)
         open_view.link_button("", ui_links.link_to(slide.state), icon=":material/open_in_new:", help=t("present.open_view"))
         if moved:
             change, args = moved
             try:
-                change(store, deck.name, *args)
+                change(store, deck.name, *args, actor=actor)
             except BenchmarkError as exc:
                 st.error(i18n.error_text(exc, lang))
             st.rerun()

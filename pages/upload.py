@@ -5,7 +5,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from benchmark import accounts, i18n, imports, ui, ui_links
+from benchmark import accounts, i18n, imports, ui, ui_auth, ui_links
 from benchmark.errors import BenchmarkError
 from benchmark.importers.formats.template import template_csv, template_xlsx
 from benchmark.importers.model import ImportRejected, NeedsInputError
@@ -26,6 +26,7 @@ count = ui.number_format()
 st.title(t("upload.title"))
 st.caption(t("upload.caption"))
 store = ui.get_store()
+actor = ui_auth.require(store, "import")  # the page is in the menu for analysts only; a forged address stops here
 
 left, right = st.columns([3, 2])
 with right.expander(t("upload.template"), icon=":material/table:"):
@@ -70,7 +71,7 @@ def _options() -> imports.ImportOptions | None:
             st.error(i18n.error_text(exc, lang))
             return None
     return imports.ImportOptions(platform=platform, organisation_id=organisation_id, account=account.strip() or None,
-                                 period=period, created_by=st.session_state.get("user", "dashboard"))
+                                 period=period)
 
 
 def _show_plan(index: int, name: str, plan: imports.ImportPlan) -> dict[int, int | None] | None:
@@ -180,7 +181,7 @@ for index, (name, content) in enumerate(pending):
         if go.button(t("upload.import"), key=f"upload.confirm.{index}", type="primary"):
             try:
                 with st.spinner(t("upload.writing", rows=count(plan.row_count))):
-                    result = imports.commit_import(store, plan, created_by=run_options.created_by, links=links)
+                    result = imports.commit_import(store, plan, actor=actor, links=links)
             except BenchmarkError as exc:
                 st.error(i18n.error_text(exc, lang))
             else:
@@ -216,7 +217,7 @@ if len(unlinked):
                           index=None, placeholder=t("upload.type_to_search"), key="upload.unlinked_org")
     if l3.button(t("upload.link"), key="upload.link", disabled=target is None):
         try:
-            linked = accounts.link_account(store, int(page_id), int(target))
+            linked = accounts.link_account(store, int(page_id), int(target), actor=actor)
         except BenchmarkError as exc:
             st.error(i18n.error_text(exc, lang))
         else:
@@ -271,7 +272,7 @@ else:
         sure = u2.checkbox(t("upload.undo_sure"), key="upload.undo_sure", help=t("upload.undo_help"))
         if u3.button(t("upload.undo"), key="upload.undo", disabled=not sure):
             try:
-                imports.undo_import(store, int(chosen), undone_by="dashboard")
+                imports.undo_import(store, int(chosen), actor=actor)
             except BenchmarkError as exc:
                 st.error(i18n.error_text(exc, lang))
             else:

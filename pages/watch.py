@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from benchmark import i18n, ui, ui_links
+from benchmark import i18n, ui, ui_auth, ui_links
 from benchmark.errors import BenchmarkError
 from benchmark.groups import default_group_spec, resolve_group
 from benchmark.viewstate import ViewState
@@ -38,11 +38,15 @@ with st.expander(t("watch.watch_list"), expanded=False):
         format_func=lambda i: labels[i], max_selections=MAX_WATCHED, key=f"watch.members.{source}.{own.organisation_id}",
         help=t("watch.watched_help"),
     )
+    actor = ui_auth.current_actor(store)
+    if not actor.may("save_watch_list"):
+        st.caption(t("auth.read_only"))
     name_col, button_col = st.columns([3, 1])
-    list_name = name_col.text_input(t("watch.save_as"), placeholder=t("watch.save_as_placeholder"), key="watch.save_name")
-    if button_col.button(t("watch.save"), key="watch.save", width="stretch"):
+    list_name = name_col.text_input(t("watch.save_as"), placeholder=t("watch.save_as_placeholder"), key="watch.save_name",
+                                    disabled=not actor.may("save_watch_list"))
+    if button_col.button(t("watch.save"), key="watch.save", width="stretch", disabled=not actor.may("save_watch_list")):
         try:
-            saved = save_watch_list(store, list_name, watched, own.organisation_id)
+            saved = save_watch_list(store, list_name, watched, own.organisation_id, actor=actor)
             # Rerun so the new list is offered under "Start from" at once; say so after the rerun.
             st.session_state["watch.saved_message"] = t(
                 "watch.saved", name=saved.name, count=i18n.format_number(len(saved.organisation_ids), lang))

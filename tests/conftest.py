@@ -22,6 +22,7 @@ from benchmark import summaries
 from benchmark.bootstrap import build_database
 from benchmark.registry import load_registry
 from benchmark.store import Store
+from tests.actors import ADMIN, permit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 def _shared_folder() -> Path:
@@ -70,7 +71,7 @@ def small_registry(tmp_path: Path) -> Path:
 def small_store(tmp_path: Path, small_registry: Path):
     store = Store(tmp_path / "small.duckdb")
     store.create_schema()
-    load_registry(store, small_registry)
+    load_registry(store, small_registry, actor=ADMIN)
     yield store
     store.close()
 
@@ -80,7 +81,7 @@ class ValueWriter:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        with store.writer() as cur:
+        with store.writer(permit()) as cur:
             self.import_id = cur.execute(
                 "INSERT INTO imports (source_kind, created_by) VALUES ('manual', 'test') RETURNING import_id"
             ).fetchone()[0]
@@ -89,14 +90,14 @@ class ValueWriter:
         return self.store.scalar("SELECT organisation_id FROM organisations WHERE name = ?", [name])
 
     def account(self, organisation: str, platform: str = "facebook", name: str | None = None) -> int:
-        with self.store.writer() as cur:
+        with self.store.writer(permit()) as cur:
             return cur.execute(
                 "INSERT INTO accounts (organisation_id, platform, name, import_id) VALUES (?, ?, ?, ?) RETURNING account_id",
                 [self.org_id(organisation), platform, name or organisation, self.import_id],
             ).fetchone()[0]
 
     def period(self, account_id: int, start: str, end: str, **measures: int) -> None:
-        with self.store.writer() as cur:
+        with self.store.writer(permit()) as cur:
             cur.executemany(
                 "INSERT INTO period_values VALUES (?, ?, ?, ?, ?, ?, NULL)",
                 [[account_id, m, date.fromisoformat(start), date.fromisoformat(end), v, self.import_id]
@@ -105,7 +106,7 @@ class ValueWriter:
             summaries.refresh(cur, [account_id])  # as every writer of values does
 
     def day(self, account_id: int, day: str, **measures: int) -> None:
-        with self.store.writer() as cur:
+        with self.store.writer(permit()) as cur:
             cur.executemany(
                 "INSERT INTO account_daily VALUES (?, ?, ?, ?, ?, NULL)",
                 [[account_id, m, date.fromisoformat(day), v, self.import_id] for m, v in measures.items()],

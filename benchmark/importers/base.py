@@ -47,11 +47,25 @@ class NotPageMetrics:
     advice: str  # what to export instead
 
 
+MAX_PROBLEMS_KEPT = 1000  # a damaged file can have a million; the rest are counted, not kept
+
+
 class Problems:
-    """Collects every unreadable cell of a file, so the analyst can fix them all at once."""
+    """Collects every unreadable cell of a file, so the analyst can fix them all at once.
+
+    The first `MAX_PROBLEMS_KEPT` are kept with their row, column and value; any beyond are only
+    counted (`count`), so a file that is wrong on every one of a million rows costs no more memory
+    than one wrong on a thousand.
+    """
 
     def __init__(self) -> None:
         self.items: list[RowProblem] = []
+        self.count = 0
+
+    @property
+    def full(self) -> bool:
+        """Whether further problems are only counted (callers may skip building their message)."""
+        return len(self.items) >= MAX_PROBLEMS_KEPT
 
     def read(self, parse: Callable[..., T], cell: Cell, sheet: Sheet, index: int, column: str,
              **options: Any) -> T | None:
@@ -73,13 +87,16 @@ class Problems:
     def add(self, sheet: Sheet | None, index: int | None, column: str | None, value: Cell, expected: str,
             **params: Any) -> None:
         """One problem: `expected` is a message key (with `params`) or a `Message` saying what belongs there."""
+        self.count += 1
+        if self.full:
+            return
         where = sheet.where(index) if sheet is not None and index is not None else None
         shown = None if value is None else str(value)
         self.items.append(RowProblem(where, column, shown, message(expected, **params)))
 
     def raise_if_any(self, file_name: str, format_label: str) -> None:
-        if self.items:
-            raise ImportRejected(file_name, format_label, self.items)
+        if self.count:
+            raise ImportRejected(file_name, format_label, self.items, total=self.count)
 
 
 def rejected(file_name: str, format_label: str, expected: str, **params: Any) -> ImportRejected:

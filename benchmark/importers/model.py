@@ -16,6 +16,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from ..errors import BenchmarkError, Joined, Localised, Message, message
+from .names import clean_name
 
 # A cell as read: text from CSV files, typed values from workbooks.
 Cell = str | int | float | datetime | date | None
@@ -60,6 +61,13 @@ class AccountRef:
     platform_account_id: str | None = None
     organisation: str | None = None  # the organisation the file says it belongs to (the project's template)
 
+    def __post_init__(self) -> None:
+        # Names in their one clean form (NFC, no invisible or control characters; see `names`).
+        for field_name in ("name", "platform_account_id", "organisation"):
+            value = getattr(self, field_name)
+            if value is not None:
+                object.__setattr__(self, field_name, clean_name(value))
+
     @property
     def is_named(self) -> bool:
         return bool(self.name or self.platform_account_id)
@@ -98,6 +106,16 @@ class Post:
     video_views: int | None = None
     link_clicks: int | None = None
     source_row: int | None = None
+
+    def __post_init__(self) -> None:
+        # Texts from the file in their one clean form (see `names`): no control character reaches an export.
+        for field_name in ("post_type", "title", "permalink"):
+            value = getattr(self, field_name)
+            if value is not None:
+                object.__setattr__(self, field_name, clean_name(value) or None)
+        # An id made only of invisible characters keeps them written out (`\\u200b`): still an id, still distinct.
+        post_id = str(self.post_id)
+        object.__setattr__(self, "post_id", clean_name(post_id) or post_id.encode("unicode_escape").decode("ascii"))
 
 
 # Post fields that become per-day measures of the same name (the day of publication).
@@ -205,13 +223,15 @@ MAX_PROBLEMS_SHOWN = 20
 class ImportRejected(BenchmarkError):
     """The file was read but some rows cannot be; nothing was imported."""
 
-    def __init__(self, file_name: str, format_label: str, problems: list[RowProblem]) -> None:
+    def __init__(self, file_name: str, format_label: str, problems: list[RowProblem], *,
+                 total: int | None = None) -> None:
         self.file_name = file_name
         self.format_label = format_label  # the format's label (a `Message`)
-        self.problems = problems
-        more = len(problems) - MAX_PROBLEMS_SHOWN
+        self.problems = problems  # the first ones (`base.MAX_PROBLEMS_KEPT`) of a file with very many
+        self.total = max(total or 0, len(problems))  # how many there are in all
+        more = self.total - MAX_PROBLEMS_SHOWN
         super().__init__(
-            "importer.rejected", file_name=file_name, format_label=format_label, count=len(problems),
+            "importer.rejected", file_name=file_name, format_label=format_label, count=self.total,
             problems=Joined(problems[:MAX_PROBLEMS_SHOWN], "\n", "  - {}"),
             more=Message("importer.more_problems", count=more) if more > 0 else "",
         )

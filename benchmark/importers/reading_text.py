@@ -17,9 +17,16 @@ What platforms and spreadsheets write (research: ../shared/reference/export_form
   `sep=` line still counts; a quoted text may span several lines). A blank line
   is kept as `[]`; trailing blank lines are dropped.
 
-Refused: a quoted text that never closes (or is longer than a caption can be),
-rows wider than `MAX_COLUMNS`, and files whose every line was wrapped whole
-into one quoted cell by a spreadsheet (§1b, the `WRAPPED_LINES` sample).
+Refused: a quoted text that never closes (or a value longer than a caption can
+be), rows wider than `MAX_COLUMNS` (an absurdly wide header before the csv
+module splits it), more than `MAX_ROWS` rows or `MAX_CELLS` cells, and files
+whose every line was wrapped whole into one quoted cell by a spreadsheet (§1b,
+the `WRAPPED_LINES` sample).
+
+Memory: the text is handed to the csv module a line at a time (never copied
+whole into an `io.StringIO`, which takes four bytes a character), and equal
+cells share one string, so a 50 MB file takes a few hundred MB at most while
+it is read (figures in docs/importers.md, "Limits and hostile files").
 """
 
 from __future__ import annotations
@@ -27,17 +34,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from array import array
 from collections import Counter
 
 from ..errors import Message, Number
 from .model import Cell, Sheet, UnreadableFileError
-from .reading_limits import MAX_COLUMNS, NOT_A_TABLE, too_wide
+from .reading_limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, NOT_A_TABLE, too_wide
 
 # Post captions can be long (Facebook allows ~63,000 characters); a field far beyond that
 # is a quote that never closes. csv's limit is process-wide, so it is only ever raised.
 CSV_FIELD_LIMIT = 2**20
 csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
 
+SHARED_CELLS = 2**16  # distinct cell texts kept to share between equal cells
 SNIFF_LINES = 30
 DELIMITERS = (";", "\t", ",")  # on an exact tie `;` wins: `,` is also the Nordic decimal mark
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}  # message keys under error.reading.delimiter
@@ -102,33 +111,45 @@ def _utf16_without_bom(content: bytes) -> str | None:
 
 def read_csv(name: str, text: str, encoding: str) -> Sheet:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    first, _, rest = text.partition("\n")
-    sep = _SEP_LINE.fullmatch(first)
+    end = text.find("\n")
+    sep = _SEP_LINE.fullmatch(text if end < 0 else text[:end])
     if sep:
-        text, skipped = rest, 1
+        text, skipped = ("" if end < 0 else text[end + 1:]), 1
     else:
         skipped = 0
-    head_lines = text.split("\n", SNIFF_LINES)[:SNIFF_LINES]
+    head_lines = _head_lines(text, SNIFF_LINES)
     delimiter = sep.group(1) if sep else _sniff(head_lines)
     _refuse_wide_lines(name, head_lines, delimiter, skipped)
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
-                        doublequote=True, strict=False)
+    # The text is handed to the csv module line by line (an io.StringIO would copy it at four bytes a
+    # character); `lines.starts` keeps where each line starts, to look at a record again.
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
     rows: list[list[Cell]] = []
     numbers: list[int] = []
-    consumed = 0
+    consumed = cells = 0
+    shared: dict[str, str] = {}
     try:
         for row in reader:
             start = consumed + 1 + skipped
             consumed = reader.line_num
             if len(row) > MAX_COLUMNS:
                 raise UnreadableFileError(name, too_wide(len(row), start))
-            rows.append(list(row))
+            cells += len(row)
+            if len(rows) >= MAX_ROWS:  # these two bound the memory a hostile file can take
+                raise UnreadableFileError(name, "reading.csv_too_many_rows", limit=Number(MAX_ROWS))
+            if cells > MAX_CELLS:
+                raise UnreadableFileError(name, "reading.csv_too_many_cells", limit=Number(MAX_CELLS))
+            # Equal cells share one string (exports repeat the same figures and dates a lot).
+            rows.append([shared.setdefault(cell, cell) for cell in row] if len(shared) < SHARED_CELLS
+                        else [shared.get(cell, cell) for cell in row])
             numbers.append(start)
     except csv.Error as error:
-        raise UnreadableFileError(name, "reading.quote_too_long", line=consumed + 1 + skipped,
-                                  limit=Number(CSV_FIELD_LIMIT), detail=str(error)) from None
-    if rows and _ends_inside_quotes(text, numbers[-1] - 1 - skipped, delimiter):
+        record = lines.line(consumed)
+        key = "reading.quote_too_long" if '"' in record[:CSV_FIELD_LIMIT] else "reading.value_too_long"
+        raise UnreadableFileError(name, key, line=consumed + 1 + skipped, limit=Number(CSV_FIELD_LIMIT),
+                                  detail=str(error)) from None
+    if rows and _ends_inside_quotes(text[lines.starts[numbers[-1] - 1 - skipped]:], delimiter):
         raise UnreadableFileError(name, "reading.quote_not_closed", line=numbers[-1])
     while rows and all(not str(cell).strip() for cell in rows[-1]):
         rows.pop()
@@ -141,12 +162,52 @@ def read_csv(name: str, text: str, encoding: str) -> Sheet:
     return Sheet(None, rows, numbers, encoding=encoding, delimiter=delimiter)
 
 
+class _Lines:
+    """The lines of a text, each with its "\\n", one at a time; remembers where each starts."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = array("q")
+        self._next = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        start = self._next
+        if start >= len(self.text):
+            raise StopIteration
+        end = self.text.find("\n", start)
+        self._next = len(self.text) if end < 0 else end + 1
+        self.starts.append(start)
+        return self.text[start:self._next]
+
+    def line(self, index: int) -> str:
+        """Line `index` (0-based) as far as it was read, "" past the end."""
+        if index >= len(self.starts):
+            return ""
+        start = self.starts[index]
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else self._next
+        return self.text[start:end]
+
+
+def _head_lines(text: str, count: int) -> list[str]:
+    """The first `count` lines (without their "\\n"), without splitting the whole text."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < count and start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        lines.append(text[start:end])
+        start = end + 1
+    return lines
+
+
 def _sniff(lines: list[str]) -> str:
     """The delimiter that splits the first lines into more than one field most consistently."""
-    sample = "\n".join(lines)
     best: tuple[tuple[float, float, int], str] | None = None
     for delimiter in DELIMITERS:
-        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=False)
+        reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter, strict=False)
         try:
             counts = [len(row) for row in reader if any(cell.strip() for cell in row)]
         except csv.Error:
@@ -171,10 +232,9 @@ def _refuse_wide_lines(name: str, lines: list[str], delimiter: str, skipped: int
             raise UnreadableFileError(name, too_wide(fields, number))
 
 
-def _ends_inside_quotes(text: str, last_record_line: int, delimiter: str) -> bool:
-    """Whether the last record runs into the end of the file inside a quoted field."""
-    tail = text.split("\n", last_record_line)[-1]
-    reader = csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True)
+def _ends_inside_quotes(tail: str, delimiter: str) -> bool:
+    """Whether the last record (`tail`, the text from where it starts) runs into the end inside a quoted field."""
+    reader = csv.reader(_Lines(tail), delimiter=delimiter, strict=True)
     try:
         for _ in reader:
             pass

@@ -8,8 +8,12 @@ download is SpreadsheetML saved as `.xls`), §3 (LinkedIn's BIFF `.xls`), §5
   `xl/workbook.xml`, no member may be encrypted, and the unpacked size must stay
   reasonable (at most `ZIP_EXPANSION_LIMIT` times the upload limit, no member
   over 1 MiB compressed more than `ZIP_RATIO_LIMIT` to 1), so a "ZIP bomb" is
-  refused unopened. openpyxl parses the XML inside with defusedxml; a server
-  where that protection is switched off refuses .xlsx files.
+  refused unopened. Then every part is unpacked a piece at a time and its
+  `<row>`, `<c>` and `<si>` tags counted (`_scan_member`), so a row wider than
+  `MAX_COLUMNS` or more than `MAX_CELLS` cells or shared strings are refused
+  before openpyxl, which builds a whole row and every shared string in memory,
+  sees them. openpyxl parses the XML with defusedxml; a server where that
+  protection is switched off refuses .xlsx files.
 * .xls (BIFF): date cells become datetimes, whole numbers ints.
 * SpreadsheetML: read with defusedxml, DTDs forbidden; `Index` attributes place
   rows and cells, and rows the file skips are empty rows, as Excel shows them.
@@ -29,6 +33,7 @@ with entity or DTD declarations (entity-expansion attacks), more than
 from __future__ import annotations
 
 import io
+import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable
@@ -127,9 +132,56 @@ def _check_zip(name: str, content: bytes, max_bytes: int) -> None:
         )
         if bomb:
             raise UnreadableFileError(name, "reading.zip_bomb", size=megabytes(unpacked))
+        budget = {"cells": MAX_CELLS, "strings": MAX_CELLS}
+        for member in members:
+            _scan_member(name, archive, member, budget)
 
 
 _PASSWORD = Message("reading.password")
+
+# Tag starts in the workbook's XML, with or without a namespace prefix (`<c r="A1">`, `<x:row>`).
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][-.\w]{0,31}:)?row(?=[\s/>])")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][-.\w]{0,31}:)?c(?=[\s/>])")
+_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][-.\w]{0,31}:)?si(?=[\s/>])")
+_SCAN_CHUNK = 2**20
+_LONGEST_TAG_START = 64  # bytes: more than any of the tag starts above with its prefix
+
+
+def _scan_member(name: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: dict[str, int]) -> None:
+    """Count the rows, cells and shared strings of one part of an .xlsx, unpacking it a piece at a time.
+
+    openpyxl builds a whole row (and the whole list of shared strings) before the sheet builder
+    sees it, so a row of a million cells or fifty million strings is refused here, unopened, in
+    bounded memory. Every part is scanned whatever its name: the workbook's relations can point anywhere.
+    """
+    rows = width = 0
+    carry = b""
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(_SCAN_CHUNK)
+            buffer = carry + chunk
+            # Keep an unfinished tag start for the next piece: from the last "<" when it is near the end.
+            cut = buffer.rfind(b"<") if chunk else -1
+            if cut < 0 or len(buffer) - cut > _LONGEST_TAG_START:
+                cut = len(buffer)
+            region, carry = buffer[:cut], buffer[cut:]
+            start = counted = 0
+            for row in _ROW_TAG.finditer(region):
+                cells = len(_CELL_TAG.findall(region, start, row.start()))  # the cells of the row before
+                counted, width = counted + cells, width + cells
+                if width > MAX_COLUMNS:  # counted to its end, so the message gives the row's real width
+                    raise UnreadableFileError(name, too_wide(width, max(rows, 1)))
+                rows, width, start = rows + 1, 0, row.start()
+            cells = len(_CELL_TAG.findall(region, start))
+            counted, width = counted + cells, width + cells
+            budget["cells"] -= counted
+            budget["strings"] -= len(_STRING_TAG.findall(region))
+            if budget["cells"] < 0 or budget["strings"] < 0:
+                raise UnreadableFileError(name, "reading.too_many_cells", limit=Number(MAX_CELLS))
+            if not chunk:
+                if width > MAX_COLUMNS:
+                    raise UnreadableFileError(name, too_wide(width, max(rows, 1)))
+                return
 
 
 def _opening(archive: zipfile.ZipFile, member: str) -> bytes:

@@ -102,7 +102,8 @@ def read_days(matches: Sequence[HeaderMatch], fields: Iterable[str], parsed: Par
     """
     fields = tuple(fields)
     days: dict[date, DayRow] = {}
-    repeated: list[str] = []
+    repeated: list[str] = []  # the first few repeated days, for the note
+    repeats_read_once = 0
     for match in matches:
         sheet = match.sheet
         rows = data_rows(match, parsed, skip=skip)
@@ -120,17 +121,22 @@ def read_days(matches: Sequence[HeaderMatch], fields: Iterable[str], parsed: Par
             if first is None:
                 days[day] = DayRow(day, sheet, index, figures)
                 continue
-            where = first.sheet.where(first.index)
             if repeats and first.figures == figures:
-                repeated.append(Message("note.repeated_day", day=day, first=where, second=sheet.where(index)))
+                repeats_read_once += 1
+                if len(repeated) < 5:
+                    repeated.append(Message("note.repeated_day", day=day, first=first.sheet.where(first.index),
+                                            second=sheet.where(index)))
+            elif problems.full:  # further problems are only counted: no message to build
+                problems.add(sheet, index, date_header, cell, DAY_EXPECTED)
             elif repeats:
                 problems.add(sheet, index, date_header, cell,
-                             Message("expected.day_once_other_figures", day=day, where=where))
+                             Message("expected.day_once_other_figures", day=day, where=first.sheet.where(first.index)))
             else:
-                problems.add(sheet, index, date_header, cell, Message("expected.day_once", where=where))
-    if repeated:
-        parsed.notes.append(Message("note.repeated_days", count=Number(len(repeated)), days=Joined(repeated[:5]),
-                                    more=" …" if len(repeated) > 5 else ""))
+                problems.add(sheet, index, date_header, cell,
+                             Message("expected.day_once", where=first.sheet.where(first.index)))
+    if repeats_read_once:
+        parsed.notes.append(Message("note.repeated_days", count=Number(repeats_read_once), days=Joined(repeated),
+                                    more=" …" if repeats_read_once > 5 else ""))
     return list(days.values())
 
 

@@ -15,7 +15,8 @@ What the exports really contain (see ../shared/reference/export_formats.md):
   A count never has decimals, so a lone `.` or `,` followed by exactly three
   digits (`1.234`, `1,234`) is read as a thousands separator: 1234. Read as a
   decimal it would be a count of 1.234 people, which cannot be. A non-zero
-  fraction (`12,5`) is rejected rather than rounded.
+  fraction (`12,5`) is rejected rather than rounded, and so is a count of more
+  than `MAX_COUNT_DIGITS` digits, also as a workbook's number (`1E+300`).
 * Decimals (`parse_decimal`): the other way round. `8.835` seconds (Meta,
   §1a) is a decimal, so a lone `.` or `,` is the decimal mark; grouping is
   recognised only where it is unambiguous (`1 234,5`, `1.234.567`, `1,234.5`).
@@ -27,6 +28,8 @@ What the exports really contain (see ../shared/reference/export_formats.md):
   (YouTube), `Sat, Sep 6, 2025` (X), `27 sep. 2024` / `6 maj 2025` (English,
   Swedish, Danish and Norwegian month names) and Excel date serials
   (1900 date system). Two-digit years are refused: `1/5/26` could be 1926.
+  Every date lies in `FIRST_DAY`..`LAST_DAY` (1970–2100), however it is written:
+  a year 1 or 9999 is a damaged cell, and would make an export cover 700,000 days.
 * Times (`parse_datetime`, `as_utc`): an explicit UTC offset in the text is
   always applied; without one the format says which zone its times are in
   (Meta: US Pacific, `pacific_to_utc`; LinkedIn, X and TikTok: UTC).
@@ -92,7 +95,7 @@ _APOSTROPHES = re.compile("['\u2019]")
 _GROUPED = re.compile(r"(\d{1,3})([ '.,])(\d{3}(?:\2\d{3})*)(?:([.,])(\d+))?")
 _PLAIN = re.compile(r"(\d*)(?:([.,])(\d+))?")
 # No audience or view count has more digits; also keeps int() far from its 4300-digit limit.
-_MAX_COUNT_DIGITS = 15
+MAX_COUNT_DIGITS = 15
 
 
 class _NotANumber(Exception):
@@ -135,7 +138,7 @@ def _split_number(text: str, *, grouping_first: bool) -> tuple[bool, str, str, b
 def parse_count(cell: Cell, *, allow_negative: bool = False) -> int | None:
     """A whole number, or None when the cell is missing (unknown, not 0)."""
     # Most cells of a big file are plain ASCII digits: read those at once.
-    if type(cell) is str and cell.isascii() and cell.isdigit() and len(cell) <= _MAX_COUNT_DIGITS:
+    if type(cell) is str and cell.isascii() and cell.isdigit() and len(cell) <= MAX_COUNT_DIGITS:
         return int(cell)
     if is_missing(cell):
         return None
@@ -160,11 +163,13 @@ def parse_count(cell: Cell, *, allow_negative: bool = False) -> int | None:
             raise CellError(cell, FRACTION_EXPECTED)
         if not digits:
             raise CellError(cell, COUNT_EXPECTED)
-        if len(digits.lstrip("0")) > _MAX_COUNT_DIGITS:
+        if len(digits.lstrip("0")) > MAX_COUNT_DIGITS:
             raise CellError(cell, TOO_MANY_DIGITS_EXPECTED)
         value = -int(digits) if negative else int(digits)
     else:  # dates, times and anything else a workbook may hold
         raise CellError(cell, COUNT_EXPECTED)
+    if abs(value) >= 10**MAX_COUNT_DIGITS:  # a workbook's number cell too (1E+300 would overflow the database)
+        raise CellError(cell, TOO_MANY_DIGITS_EXPECTED)
     if value < 0 and not allow_negative:
         raise CellError(cell, NON_NEGATIVE_EXPECTED)
     return value
@@ -209,6 +214,10 @@ A_DATE_EXPECTED = Message("expected.a_date")
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # 1900 date system, Excel's leap-year bug included
 _SERIAL_MIN, _SERIAL_MAX = 25569, 73415  # 1970-01-01 .. 2100-12-31
+# Every date read, however written, lies in these years: a year 1 or 9999 is a damaged cell, and
+# would make an export "cover" hundreds of thousands of days.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2100, 12, 31)
+PLAUSIBLE_DATE_EXPECTED = Message("expected.plausible_date", first=FIRST_DAY.year, last=LAST_DAY.year)
 
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -302,7 +311,14 @@ def _clock(match: re.Match[str], value: Cell, expected: str) -> tuple[time | Non
 
 
 def _parse(value: Cell, day_first: bool | None, expected: str) -> tuple[datetime, timedelta | None]:
-    """(naive datetime as written, UTC offset if given) of a date/time cell."""
+    """(naive datetime as written, UTC offset if given) of a date/time cell, within FIRST_DAY..LAST_DAY."""
+    moment, offset = _parse_any(value, day_first, expected)
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise CellError(value, PLAUSIBLE_DATE_EXPECTED)
+    return moment, offset
+
+
+def _parse_any(value: Cell, day_first: bool | None, expected: str) -> tuple[datetime, timedelta | None]:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None), value.utcoffset()
     if isinstance(value, date):

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from benchmark import settings, ui
 from tests.app.test_pages import REPO, org_id
+from tests.actors import ADMIN
 
 
 def page_app(page: str) -> AppTest:
@@ -145,7 +146,7 @@ def test_a_watch_link_with_a_saved_list_and_its_own_members(benchmark_db):
     own, stockholm, skane, uppsala = (org_id(benchmark_db, n) for n in (
         "Region Örebro län", "Region Stockholm", "Region Skåne", "Region Uppsala"))
     with Store(benchmark_db) as store:
-        save_watch_list(store, "Mina regioner", [stockholm, skane, uppsala], own)
+        save_watch_list(store, "Mina regioner", [stockholm, skane, uppsala], own, actor=ADMIN)
     at = page_app("pages/watch.py")
     at.query_params.update({"org": "SE:18", "platform": "facebook", "period": "2025-Q2", "group": "Mina regioner",
                             "watch": "SE:01,SE:03"})
@@ -185,7 +186,7 @@ def test_an_organisation_s_pages_one_by_one_can_be_downloaded(benchmark_db):
               "Region Örebro län,facebook,2025-Q2,=Vårdgivarwebben,1234,10,50,5,5\n"
               "Region Örebro län,facebook,2025-Q2,Region Örebro län,8000,30,300,20,10\n")
     with Store(benchmark_db) as store:
-        imports.commit_import(store, imports.plan_import(store, "second-page.csv", upload.encode()))
+        imports.commit_import(store, imports.plan_import(store, "second-page.csv", upload.encode()), actor=ADMIN)
     at = page_app("pages/watch.py")
     at.query_params.update({"org": "SE:18", "platform": "facebook", "period": "2025-Q2"})
     at.run()

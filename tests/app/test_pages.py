@@ -20,6 +20,7 @@ from benchmark.demo import DEMO_NOTICE
 
 REPO = Path(__file__).resolve().parents[2]
 from tests.known import OREBRO_LAN_MUNICIPALITIES, OWN, SWEDISH_REGIONS
+from tests.actors import ADMIN
 
 NO_FIGURES_INFO = "No figures for"
 
@@ -424,7 +425,7 @@ def weekly_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "weekly.duckdb"
     build_database(path, with_demo=False)
     with Store(path) as store:
-        load_scale(store, "tiny")
+        load_scale(store, "tiny", actor=ADMIN)
     for name in ("BENCHMARK_DEFAULT_ORGANISATION", "BENCHMARK_DEMO_ON_EMPTY", "BENCHMARK_QUERY_CACHE_SECONDS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BENCHMARK_DB", str(path))

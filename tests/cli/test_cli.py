@@ -28,6 +28,7 @@ from benchmark.metrics import METRIC_IDS, WATCH_METRICS
 
 BENCHMARK = Path(sys.executable).parent / "benchmark"
 from tests.known import OREBRO_LAN_MUNICIPALITIES, OWN, SWEDISH_REGIONS
+from tests.actors import ADMIN
 
 WATCH_Q3 = ["report", "watch", "--organisation", OWN, "--platform", "facebook", "--period", "2024-Q3"]
 RANKING_Q3 = ["report", "ranking", "--group", "region:SE", "--platform", "facebook", "--period", "2024-Q3"]
@@ -536,7 +537,7 @@ def test_reports_read_calendar_periods_as_whole_weeks_on_weekly_figures(capsys, 
     path = tmp_path / "weekly.duckdb"
     build_database(path, with_demo=False)
     with Store(path) as store:
-        load_scale(store, "tiny")
+        load_scale(store, "tiny", actor=ADMIN)
         expected = dict(store.rows(
             """
             SELECT o.name, sum(v.value) FROM period_values v JOIN accounts a USING (account_id)

@@ -23,6 +23,7 @@ from benchmark.store import Store
 from benchmark.viewstate import ViewState
 from tests.cli.test_cli import assert_one_line_error, read_csv, run_main
 from tests.known import OWN
+from tests.actors import ADMIN, permit
 
 RANKING = ["report", "ranking", "--group", "region:SE", "--platform", "facebook", "--period", "2024-Q3"]
 WATCH = ["report", "watch", "--organisation", OWN, "--platform", "facebook", "--period", "2024-Q3"]
@@ -158,8 +159,8 @@ def test_an_unwritable_file_and_a_missing_template(capsys, db, tmp_path, monkeyp
 
 def test_real_data_with_a_hostile_name(capsys, small_store, put_values, tmp_path):
     """Uploaded figures only: no demo note; the hostile name neutralised in the CLI's CSV and XLSX."""
-    hostile = accounts.add_organisation(small_store, "Hostile", "municipality", "SE", code="H1")
-    with small_store.writer() as cur:
+    hostile = accounts.add_organisation(small_store, "Hostile", "municipality", "SE", code="H1", actor=ADMIN)
+    with small_store.writer(permit()) as cur:
         cur.execute("UPDATE organisations SET name = '=HYPERLINK(\"http://x\",\"y\")' WHERE organisation_id = ?",
                     [hostile.organisation_id])
     for name in ("Region Örebro län", '=HYPERLINK("http://x","y")'):

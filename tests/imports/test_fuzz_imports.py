@@ -19,6 +19,7 @@ from benchmark.errors import BenchmarkError
 from benchmark.importers import open_export
 from benchmark.importers.model import ParseOptions
 from benchmark.metrics import MEASURE_IDS, SIGNED_MEASURES
+from tests.actors import ADMIN
 
 SEEDS: dict[str, bytes] = {
     "template.csv": (
@@ -110,7 +111,7 @@ def test_mutated_files_through_the_service_never_half_write(small_store, case):
     before = small_store.scalar("SELECT count(*) FROM imports")
     try:
         plan = imports.plan_import(small_store, name, content, options)
-        result = imports.commit_import(small_store, plan)
+        result = imports.commit_import(small_store, plan, actor=ADMIN)
     except BenchmarkError:
         assert small_store.scalar("SELECT count(*) FROM imports") == before
         return
@@ -118,5 +119,5 @@ def test_mutated_files_through_the_service_never_half_write(small_store, case):
         written = sum(small_store.scalar(f"SELECT count(*) FROM {t} WHERE import_id = ?", [result.import_id])
                       for t in ("period_values", "account_daily", "posts"))
         assert written == plan.row_count
-        imports.undo_import(small_store, result.import_id)
+        imports.undo_import(small_store, result.import_id, actor=ADMIN)
     assert small_store.integrity_problems() == {}

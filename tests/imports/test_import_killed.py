@@ -19,6 +19,7 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     from benchmark import imports
+    from benchmark.auth import SYSTEM
     from benchmark.store import open_store
 
     original = imports._replace_rows
@@ -33,7 +34,7 @@ CHILD = textwrap.dedent(
     store = open_store(sys.argv[1])
     content = open(sys.argv[2], "rb").read()
     plan = imports.plan_import(store, "big.csv", content)
-    imports.commit_import(store, plan)
+    imports.commit_import(store, plan, actor=SYSTEM)
     """
 )
 

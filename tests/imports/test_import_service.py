@@ -21,6 +21,8 @@ from benchmark.importers.model import (
 )
 from benchmark.periods import parse_period
 from benchmark.query import metric_table
+from benchmark.auth import Actor, Role
+from tests.actors import ADMIN, permit
 
 HEADER = "organisation,platform,period,followers,posts,reactions,comments,shares,reach\n"
 
@@ -31,7 +33,7 @@ def _csv(*rows: str) -> bytes:
 
 def _import(store, name: str, content: bytes, **options) -> imports.ImportResult:
     plan = imports.plan_import(store, name, content, imports.ImportOptions(**options))
-    return imports.commit_import(store, plan, created_by="test")
+    return imports.commit_import(store, plan, actor=ADMIN)
 
 
 def _value(store, org: str, metric: str, period: str = "2025-Q1", platform: str = "facebook"):
@@ -70,7 +72,7 @@ def test_import_then_same_file_again_changes_nothing(small_store):
     plan = imports.plan_import(small_store, "renamed.csv", content)
     assert plan.duplicate_of == first.import_id
     assert "nothing to do" in plan.summary()
-    again = imports.commit_import(small_store, plan)
+    again = imports.commit_import(small_store, plan, actor=ADMIN)
     assert again.import_id is None and "already imported" in again.message
     assert _state(small_store) == state
     assert small_store.integrity_problems() == {}
@@ -83,11 +85,11 @@ def test_new_file_replaces_values_and_undo_restores_them(small_store):
     posts = plan.changes[plan.changes["measure"] == "posts"].iloc[0]
     assert (posts["changed"], posts["stored"], posts["incoming"]) == (1, 30, 35)
     assert int(plan.changes["same"].sum()) == 4
-    second = imports.commit_import(small_store, plan, created_by="test")
+    second = imports.commit_import(small_store, plan, actor=ADMIN)
     assert second.replaced == 5  # identical values are re-supplied by the new import too
     assert _value(small_store, "Örebro", "posts") == 35
     assert small_store.scalar("SELECT count(*) FROM replaced_period_values WHERE replaced_by = ?", [second.import_id]) == 5
-    message = imports.undo_import(small_store, second.import_id, undone_by="test")
+    message = imports.undo_import(small_store, second.import_id, actor=ADMIN)
     assert "restored 5" in message
     assert _state(small_store) == before
     assert small_store.scalar("SELECT count(*) FROM replaced_period_values") == 0
@@ -101,20 +103,20 @@ def test_undo_of_an_import_that_was_itself_replaced(small_store):
     a = _import(small_store, "a.csv", _csv("Örebro,facebook,2025-Q1,,30,,,,"))
     b = _import(small_store, "b.csv", _csv("Örebro,facebook,2025-Q1,,35,,,,"))
     c = _import(small_store, "c.csv", _csv("Örebro,facebook,2025-Q1,,40,,,,"))
-    imports.undo_import(small_store, b.import_id)
+    imports.undo_import(small_store, b.import_id, actor=ADMIN)
     assert _value(small_store, "Örebro", "posts") == 40  # c is still the latest
     replaced = small_store.rows("SELECT value, import_id, replaced_by FROM replaced_period_values")
     assert replaced == [(30, a.import_id, c.import_id)]  # a now counts as replaced by c
-    imports.undo_import(small_store, c.import_id)
+    imports.undo_import(small_store, c.import_id, actor=ADMIN)
     assert _value(small_store, "Örebro", "posts") == 30
-    imports.undo_import(small_store, a.import_id)
+    imports.undo_import(small_store, a.import_id, actor=ADMIN)
     assert _value(small_store, "Örebro", "posts") is None
     assert small_store.scalar("SELECT count(*) FROM period_values") == 0
     # The page created by the first import holds nothing now, so it went too.
     assert small_store.scalar("SELECT count(*) FROM accounts") == 0
     assert small_store.integrity_problems() == {}
     with pytest.raises(ValidationError, match="already undone"):
-        imports.undo_import(small_store, a.import_id)
+        imports.undo_import(small_store, a.import_id, actor=ADMIN)
     # Undone files can be imported again; their raw bytes were kept.
     name, content = imports.stored_file(small_store, b.import_id)
     assert name == "b.csv" and b"35" in content
@@ -125,9 +127,9 @@ def test_undo_of_an_import_that_was_itself_replaced(small_store):
 def test_only_uploads_can_be_undone(small_store):
     registry_import = small_store.scalar("SELECT min(import_id) FROM imports WHERE source_kind = 'registry'")
     with pytest.raises(ValidationError, match="only uploads"):
-        imports.undo_import(small_store, registry_import)
+        imports.undo_import(small_store, registry_import, actor=ADMIN)
     with pytest.raises(NotFoundError):
-        imports.undo_import(small_store, 9999)
+        imports.undo_import(small_store, 9999, actor=ADMIN)
 
 
 def test_bad_cells_reject_the_whole_file_with_row_and_column(small_store):
@@ -194,7 +196,7 @@ def test_filled_xlsx_template_imports(small_store, tmp_path):
     sheet.append([row[h] for h in header])
     buffer = io.BytesIO()
     book.save(buffer)
-    imports.commit_import(small_store, imports.plan_import(small_store, "filled.xlsx", buffer.getvalue()))
+    imports.commit_import(small_store, imports.plan_import(small_store, "filled.xlsx", buffer.getvalue()), actor=ADMIN)
     assert _value(small_store, "Örebro", "posts", "2025-03", "instagram") == 12
     assert _value(small_store, "Örebro", "net_followers", "2025-03", "instagram") == -15
     assert _value(small_store, "Örebro", "followers", "2025-03", "instagram") == 5400
@@ -214,7 +216,7 @@ def test_platform_must_be_known(small_store):
 def test_history_lists_uploads_newest_first(small_store):
     a = _import(small_store, "a.csv", _csv("Laxå,facebook,2025-Q1,,1,,,,"))
     b = _import(small_store, "b.csv", _csv("Laxå,facebook,2025-Q2,,2,,,,"))
-    imports.undo_import(small_store, a.import_id, undone_by="anna")
+    imports.undo_import(small_store, a.import_id, actor=Actor("anna", Role.ANALYST, "local"))
     history = imports.import_history(small_store, uploads_only=True)
     assert history["import_id"].tolist() == [b.import_id, a.import_id]
     assert history["status"].tolist() == ["committed", "undone"]
@@ -246,7 +248,7 @@ def test_needs_input_for_files_without_account(small_store, monkeypatch):
     plan = imports.plan_import(small_store, "Follows.csv", b"x",
                                imports.ImportOptions(platform="facebook", organisation="Laxå"))
     assert [(a.name, a.organisation_name) for a in plan.accounts] == [("Laxå", "Laxå")]
-    imports.commit_import(small_store, plan)
+    imports.commit_import(small_store, plan, actor=ADMIN)
     # The next file of the same page finds the account and its link by itself.
     plan = imports.plan_import(small_store, "Follows (1).csv", b"y",
                                imports.ImportOptions(platform="facebook", account="laxå"))
@@ -275,7 +277,7 @@ def test_several_pages_of_one_organisation_roll_up_and_show_one_by_one(small_sto
 
 def test_real_pages_replace_demo_pages_of_the_same_organisation(small_store, put_values):
     demo_account = put_values.account("Laxå")
-    with small_store.writer() as cur:
+    with small_store.writer(permit()) as cur:
         cur.execute("UPDATE accounts SET is_demo = true WHERE account_id = ?", [demo_account])
     put_values.period(demo_account, "2025-01-01", "2025-03-31", posts=99)
     assert _value(small_store, "Laxå", "posts") == 99

@@ -26,6 +26,7 @@ from benchmark.periods import custom_period, parse_period
 from benchmark.query import metric_table
 from benchmark.registry import resolve_organisation
 from tests.conftest import SHARED, shared_or_skip
+from tests.actors import ADMIN
 
 ORG = "Region Örebro län"
 # Options an analyst gives for files that do not say whose page (or which period) they hold.
@@ -73,7 +74,7 @@ def test_every_sample_imports_or_is_refused_with_a_reason(small_store, name):
     plan = imports.plan_import(small_store, name, content, options)
     assert plan.row_count > 0 and plan.accounts
     assert all(a.organisation_name == ORG for a in plan.accounts)
-    result = imports.commit_import(small_store, plan, created_by="test")
+    result = imports.commit_import(small_store, plan, actor=ADMIN)
     assert result.import_id is not None and result.rows_written == plan.row_count
     assert small_store.integrity_problems() == {}
     stored = sum(small_store.scalar(f"SELECT count(*) FROM {t} WHERE import_id = ?", [result.import_id])
@@ -81,7 +82,7 @@ def test_every_sample_imports_or_is_refused_with_a_reason(small_store, name):
     assert stored == plan.row_count
     # The same file again changes nothing; undo removes everything it wrote.
     assert imports.plan_import(small_store, name, content, options).duplicate_of == result.import_id
-    imports.undo_import(small_store, result.import_id)
+    imports.undo_import(small_store, result.import_id, actor=ADMIN)
     for table in ("period_values", "account_daily", "posts"):
         assert small_store.scalar(f"SELECT count(*) FROM {table}") == 0
     assert small_store.integrity_problems() == {}
@@ -106,7 +107,7 @@ def test_meta_post_export_figures_match_the_raw_file(small_store):
             for r in rows]
     engagements = sum(int(r["Reactions"] or 0) + int(r["Comments"] or 0) + int(r["Shares"] or 0) for r in rows)
     plan = imports.plan_import(small_store, name, content, imports.ImportOptions(organisation=ORG))
-    imports.commit_import(small_store, plan)
+    imports.commit_import(small_store, plan, actor=ADMIN)
     # The file does not give its range, so it covers its first to last post day (a note says so).
     assert any("first" in n and "last" in n for n in plan.parsed.notes), plan.parsed.notes
     whole = custom_period(min(days), max(days))
@@ -133,7 +134,7 @@ def test_meta_chart_export_sum_matches_the_raw_file(small_store):
     first, last = data[0][0][:10], data[-1][0][:10]
     total = sum(int(v) for _, v in data)
     imports.commit_import(small_store, imports.plan_import(
-        small_store, name, content, imports.ImportOptions(organisation=ORG, platform="facebook")))
+        small_store, name, content, imports.ImportOptions(organisation=ORG, platform="facebook")), actor=ADMIN)
     period = parse_period(f"{first}..{last}")
     assert _value(small_store, "new_followers", "facebook", period) == total
 
@@ -144,7 +145,7 @@ def test_second_overlapping_export_replaces_and_undo_restores(small_store):
     name = "meta_mbs_fb_posts_en_2025-01_first80.csv"
     content = shared_or_skip("samples", name).read_bytes()
     options = imports.ImportOptions(organisation=ORG)
-    first = imports.commit_import(small_store, imports.plan_import(small_store, name, content, options))
+    first = imports.commit_import(small_store, imports.plan_import(small_store, name, content, options), actor=ADMIN)
     before = small_store.rows("SELECT * FROM account_daily ORDER BY ALL")
     # A later export of the same posts: Excel re-saved with semicolons, one post's reactions grown by 5.
     text = content.decode("utf-8-sig")
@@ -156,9 +157,9 @@ def test_second_overlapping_export_replaces_and_undo_restores(small_store):
     later = buffer.getvalue().encode("cp1252", errors="replace")
     plan = imports.plan_import(small_store, "later.csv", later, options)
     assert int(plan.changes["changed"].sum()) >= 2  # the post itself and its day's reactions
-    second = imports.commit_import(small_store, plan)
+    second = imports.commit_import(small_store, plan, actor=ADMIN)
     assert second.replaced > 0
-    imports.undo_import(small_store, second.import_id)
+    imports.undo_import(small_store, second.import_id, actor=ADMIN)
     assert small_store.rows("SELECT * FROM account_daily ORDER BY ALL") == before
     assert {r[0] for r in small_store.rows("SELECT DISTINCT import_id FROM account_daily")} == {first.import_id}
 

@@ -23,6 +23,7 @@ import pytest
 
 from benchmark import accounts
 from benchmark.store import Store
+from tests.actors import ADMIN, permit
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tX", "\rY"]
 UPLOAD_FILE = "members-2024-q3.xlsx"
@@ -50,12 +51,12 @@ def real_store(small_store: Store, put_values) -> Store:
         _quarter_figures(put_values, name, before, after, posts, engagements)
     for number, name in enumerate(HOSTILE, start=1):
         organisation = accounts.add_organisation(small_store, f"Hostile {number}", "municipality", "SE",
-                                                 code=f"H{number}")
+                                                 code=f"H{number}", actor=ADMIN)
         # add_organisation trims names; an upload's page name need not be so kind.
-        with small_store.writer() as cur:
+        with small_store.writer(permit()) as cur:
             cur.execute("UPDATE organisations SET name = ? WHERE organisation_id = ?", [name, organisation.organisation_id])
         _quarter_figures(put_values, name, 1_000, 1_000, 5, (40, 5, 5))
-    with small_store.writer() as cur:
+    with small_store.writer(permit()) as cur:
         cur.execute("UPDATE imports SET source_kind = 'upload', file_name = ? WHERE import_id = ?",
                     [UPLOAD_FILE, put_values.import_id])
     return small_store

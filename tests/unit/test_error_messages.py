@@ -32,6 +32,7 @@ from benchmark.periods import parse_period
 from benchmark.registry import resolve_organisation
 from benchmark.watchlists import MAX_WATCHED, save_watch_list
 from tests.conftest import shared_or_skip
+from tests.actors import ADMIN
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = tuple(i18n.LANGUAGES)
@@ -94,7 +95,7 @@ def test_ambiguous_organisation_describes_the_candidates_in_the_language(tmp_pat
     (folder / "small.csv").write_text(SMALL_REGISTRY + "NO,agency,999,Laxå,,,,,,\n", encoding="utf-8")
     with Store(tmp_path / "two.duckdb") as store:
         store.create_schema()
-        load_registry(store, folder)
+        load_registry(store, folder, actor=ADMIN)
         with pytest.raises(AmbiguousNameError) as caught:
             resolve_organisation(store, "Laxå")
     assert str(caught.value).startswith("organisation 'Laxå' matches several: ")
@@ -132,7 +133,7 @@ def test_a_period_reason_with_values():
 
 def test_too_long_watch_list(small_store):
     with pytest.raises(ValidationError) as caught:
-        save_watch_list(small_store, "Mina grannar", list(range(1, MAX_WATCHED + 2)))
+        save_watch_list(small_store, "Mina grannar", list(range(1, MAX_WATCHED + 2)), actor=ADMIN)
     assert str(caught.value) == "a watch list can hold at most 400 organisations; 'Mina grannar' has 401"
     assert i18n.error_text(caught.value, "sv") == (
         "en bevakningslista får innehålla högst 400 organisationer; 'Mina grannar' har 401")

@@ -6,6 +6,7 @@ from benchmark.groups import group_label, resolve_group, spec_label
 from benchmark.registry import resolve_organisation
 from benchmark.views import organisation_labels, organisation_options
 from benchmark.watchlists import save_watch_list
+from tests.actors import ADMIN
 
 
 @pytest.mark.parametrize(("spec", "lang", "expected"), [
@@ -28,7 +29,7 @@ def test_group_names_per_language(small_store, spec, lang, expected):
 def test_a_watch_list_says_what_it_is_but_keeps_its_name_in_a_picker(small_store):
     own = resolve_organisation(small_store, "Region Örebro län")
     save_watch_list(small_store, "Mina regioner", [resolve_organisation(small_store, "Region Skåne").organisation_id],
-                    own.organisation_id)
+                    own.organisation_id, actor=ADMIN)
     group = resolve_group(small_store, "Mina regioner")
     assert group_label(group, "en") == group.label == "Watch list Mina regioner"
     assert group_label(group, "sv") == "Bevakningslistan ”Mina regioner”"

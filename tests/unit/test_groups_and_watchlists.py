@@ -4,6 +4,7 @@ from benchmark.errors import NotFoundError, ValidationError
 from benchmark.groups import group_choices, resolve_group
 from benchmark.registry import resolve_organisation
 from benchmark.watchlists import MAX_WATCHED, delete_watch_list, get_watch_list, list_watch_lists, save_watch_list
+from tests.actors import ADMIN
 
 
 def names(store, group):
@@ -39,14 +40,14 @@ def test_unknown_groups(small_store, spec, what):
 def test_watch_list_round_trip_and_group(small_store):
     own = resolve_organisation(small_store, "Region Örebro län")
     peers = [resolve_organisation(small_store, n).organisation_id for n in ("Region Skåne", "Laxå")]
-    save_watch_list(small_store, "Mina grannar", peers, own.organisation_id)
+    save_watch_list(small_store, "Mina grannar", peers, own.organisation_id, actor=ADMIN)
     assert list_watch_lists(small_store) == ["Mina grannar"]
     assert names(small_store, resolve_group(small_store, "mina GRANNAR")) == ["Laxå", "Region Skåne"]
     assert "Mina grannar" in group_choices(small_store)
     # saving under the same name replaces the members
-    save_watch_list(small_store, "Mina grannar", peers[:1], own.organisation_id)
+    save_watch_list(small_store, "Mina grannar", peers[:1], own.organisation_id, actor=ADMIN)
     assert get_watch_list(small_store, "Mina grannar").organisation_ids == tuple(peers[:1])
-    delete_watch_list(small_store, "Mina grannar")
+    delete_watch_list(small_store, "Mina grannar", actor=ADMIN)
     assert list_watch_lists(small_store) == []
     assert small_store.scalar("SELECT count(*) FROM watch_list_members") == 0
     assert small_store.integrity_problems() == {}
@@ -65,6 +66,6 @@ def test_watch_list_round_trip_and_group(small_store):
 )
 def test_watch_list_validation_writes_nothing(small_store, name, ids, message):
     with pytest.raises(ValidationError, match=message):
-        save_watch_list(small_store, name, ids)
+        save_watch_list(small_store, name, ids, actor=ADMIN)
     assert small_store.scalar("SELECT count(*) FROM watch_list_members") == 0
     assert small_store.scalar("SELECT count(*) FROM watch_lists") == 0

@@ -10,6 +10,7 @@ import duckdb
 from benchmark import imports, summaries
 from benchmark.schema import SCHEMA_VERSION
 from benchmark.store import open_store
+from tests.actors import ADMIN, permit
 
 V1_SQL = Path(__file__).resolve().parents[1] / "fixtures" / "schema_v1.sql"
 
@@ -52,11 +53,11 @@ def test_v1_database_is_upgraded_with_every_row_kept(tmp_path):
         assert summaries.stale_rows(store).empty
         # Numbering goes on after the copied rows.
         plan = imports.plan_import(store, "q.csv", "organisation,platform,period,posts\nLaxå,facebook,2024-08,3\n".encode())
-        result = imports.commit_import(store, plan)
+        result = imports.commit_import(store, plan, actor=ADMIN)
         assert result.import_id == 3
         assert store.scalar("SELECT max(account_id) FROM accounts") == 2
         # The new rules hold in the upgraded file: net follower change may be negative, posts may not.
-        with store.writer() as cur:
+        with store.writer(permit()) as cur:
             cur.execute("INSERT INTO period_values VALUES (2, 'net_followers', DATE '2024-08-01', DATE '2024-08-31', -4, 3, 2)")
     backup = tmp_path / "old.duckdb.schema-1.bak"
     assert backup.exists()
@@ -79,7 +80,7 @@ def test_current_database_is_not_touched(tmp_path, small_store):
 
 def test_schema_3_gains_the_deck_tables_in_place_without_a_copy(tmp_path, small_store):
     path = Path(small_store.path)
-    with small_store.writer() as cur:
+    with small_store.writer(permit()) as cur:
         cur.execute("DROP TABLE deck_slides")
         cur.execute("DROP TABLE decks")
         cur.execute("DROP SEQUENCE decks_seq")
@@ -90,7 +91,30 @@ def test_schema_3_gains_the_deck_tables_in_place_without_a_copy(tmp_path, small_
         assert store.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
         assert store.scalar("SELECT count(*) FROM decks") == 0
         assert store.scalar("SELECT count(*) FROM period_values") == values_before
-        with store.writer() as cur:
+        with store.writer(permit()) as cur:
             cur.execute("INSERT INTO decks (name, name_key) VALUES ('Nätverksmöte', 'natverksmote')")
+        assert store.integrity_problems() == {}
+    assert not list(path.parent.glob("*.bak")), "an upgrade that only adds tables makes no copy"
+
+
+def test_schema_4_gains_the_users_table_in_place_and_keeps_every_row(small_store):
+    from benchmark import users
+
+    path = Path(small_store.path)
+    with small_store.writer(permit()) as cur:
+        cur.execute("INSERT INTO decks (name, name_key) VALUES ('Nätverksmöte', 'natverksmote')")
+        cur.execute("DROP TABLE users")
+        cur.execute("DROP SEQUENCE users_seq")
+        cur.execute("UPDATE schema_info SET value = '4' WHERE key = 'schema_version'")
+    tables = ("organisations", "organisation_aliases", "imports", "decks")
+    before = {t: small_store.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+    assert before["organisations"] and before["decks"]
+    small_store.close()
+    with open_store(path) as store:
+        assert store.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") == "5" == str(SCHEMA_VERSION)
+        assert {t: store.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
+        assert store.scalar("SELECT count(*) FROM users") == 0 and not users.has_admin(store)
+        added = users.add_user(store, "adam", "admin", "correct horse battery", actor=ADMIN)
+        assert added.user_id == 1 and users.current_role(store, "Adam").id == "admin"
         assert store.integrity_problems() == {}
     assert not list(path.parent.glob("*.bak")), "an upgrade that only adds tables makes no copy"

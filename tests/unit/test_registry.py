@@ -4,6 +4,7 @@ import pytest
 
 from benchmark.errors import AmbiguousNameError, BenchmarkError, NotFoundError
 from benchmark.registry import find_by_name, load_registry, name_key, read_registry_file, resolve_organisation
+from tests.actors import ADMIN
 
 EXPECTED_MEMBERS = {
     # (country, kind): organisations that count as that kind in peer groups
@@ -25,7 +26,7 @@ def registry_store(tmp_path_factory):
 
     store = Store(tmp_path_factory.mktemp("reg") / "reg.duckdb")
     store.create_schema()
-    load_registry(store)
+    load_registry(store, actor=ADMIN)
     yield store
     store.close()
 
@@ -79,7 +80,7 @@ def test_unknown_name_gets_close_suggestions(registry_store):
 
 def test_reload_keeps_ids_and_updates_values(registry_store, tmp_path):
     before = resolve_organisation(registry_store, "Region Skåne")
-    load_registry(registry_store)
+    load_registry(registry_store, actor=ADMIN)
     after = resolve_organisation(registry_store, "Region Skåne")
     assert before.organisation_id == after.organisation_id
     assert registry_store.scalar("SELECT count(*) FROM organisations") == 1363

@@ -14,6 +14,7 @@ from benchmark.demo import remove_demo
 from benchmark.periods import parse_period
 from benchmark.query import metric_table
 from benchmark.store import Store
+from tests.actors import ADMIN
 
 TINY = scale.SCALES["tiny"]
 MEASURES = ("followers", "posts", "reactions", "comments", "shares", "reach")
@@ -32,7 +33,7 @@ def tiny_store(registry_file: Path, tmp_path: Path):
     target = tmp_path / "tiny.duckdb"
     shutil.copyfile(registry_file, target)
     store = Store(target)
-    store.counts = scale.load_scale(store, "tiny")
+    store.counts = scale.load_scale(store, "tiny", actor=ADMIN)
     yield store
     store.close()
 
@@ -67,12 +68,12 @@ def test_tiny_scale_is_one_year_of_iso_weeks():
 def test_two_builds_give_identical_rows(tiny_store, registry_file, tmp_path):
     first = snapshot(tiny_store)
     # Again in the same database (the accounts get new ids) and in a fresh copy.
-    scale.load_scale(tiny_store, "tiny")
+    scale.load_scale(tiny_store, "tiny", actor=ADMIN)
     assert snapshot(tiny_store) == first
     other = tmp_path / "other.duckdb"
     shutil.copyfile(registry_file, other)
     with Store(other) as store:
-        scale.load_scale(store, "tiny")
+        scale.load_scale(store, "tiny", actor=ADMIN)
         assert snapshot(store) == first
     assert len(first[0]) > 10_000 and len(first[1]) > 1_000
 
@@ -176,7 +177,7 @@ def test_everything_is_flagged_demo_and_removable(tiny_store):
             f"SELECT count(*) FROM {table} t JOIN imports i USING (import_id) WHERE NOT i.is_demo") == 0
     assert tiny_store.integrity_problems() == {}
 
-    removed = remove_demo(tiny_store)
+    removed = remove_demo(tiny_store, actor=ADMIN)
     assert removed == tiny_store.counts["accounts"] + tiny_store.counts["values"] + tiny_store.counts["posts"]
     for table in ("accounts", "period_values", "account_daily", "posts"):
         assert tiny_store.scalar(f"SELECT count(*) FROM {table}") == 0
@@ -188,9 +189,9 @@ def test_everything_is_flagged_demo_and_removable(tiny_store):
 def test_a_new_scale_replaces_the_monthly_demo(small_store):
     from benchmark.demo import load_demo
 
-    load_demo(small_store)
+    load_demo(small_store, actor=ADMIN)
     assert small_store.rows("SELECT format FROM imports WHERE is_demo AND status = 'committed'") == [("demo-v1",)]
-    counts = scale.load_scale(small_store, "tiny")
+    counts = scale.load_scale(small_store, "tiny", actor=ADMIN)
     assert small_store.rows("SELECT format FROM imports WHERE is_demo AND status = 'committed'") == [("scale-tiny-v1",)]
     assert small_store.scalar("SELECT count(*) FROM period_values") == counts["values"] > 0
     assert small_store.scalar("SELECT count(*) FROM period_values WHERE period_end - period_start <> 6") == 0

@@ -6,6 +6,7 @@ import pytest
 
 from benchmark import docs
 from benchmark.schema import TABLES, data_model_markdown
+from tests.actors import permit
 
 
 def test_committed_docs_match_the_code():
@@ -53,7 +54,7 @@ def test_database_constraints_reject_bad_rows(account, sql, params):
     writer, acc = account
     values = {"acc": acc, "imp": writer.import_id}
     with pytest.raises(duckdb.Error):
-        with writer.store.writer() as cur:
+        with writer.store.writer(permit()) as cur:
             cur.execute(sql, [values[p] for p in params.split(",")])
     assert writer.store.scalar("SELECT count(*) FROM period_values") == 0
 
@@ -68,11 +69,11 @@ def test_one_value_per_account_measure_and_period(account):
 
 def test_platform_and_country_are_checked(small_store, put_values):
     with pytest.raises(duckdb.Error):
-        with small_store.writer() as cur:
+        with small_store.writer(permit()) as cur:
             cur.execute("INSERT INTO accounts (organisation_id, platform, name, import_id) VALUES (1, 'myspace', 'x', ?)",
                         [put_values.import_id])
     with pytest.raises(duckdb.Error):
-        with small_store.writer() as cur:
+        with small_store.writer(permit()) as cur:
             cur.execute("INSERT INTO organisations (country, kind, code, name, import_id) VALUES ('DE', 'region', '1', 'x', ?)",
                         [put_values.import_id])
     assert date(2024, 1, 1)  # keep the import used

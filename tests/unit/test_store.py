@@ -11,13 +11,14 @@ import pytest
 from benchmark.bootstrap import build_database
 from benchmark.errors import BenchmarkError, DatabaseInUseError, DatabaseMissingError
 from benchmark.store import Store, open_store
+from tests.actors import permit
 
 
 def test_a_failed_write_leaves_nothing_behind(small_store, put_values):
     acc = put_values.account("Region Skåne")
     before = small_store.scalar("SELECT count(*) FROM period_values")
     with pytest.raises(duckdb.Error):
-        with small_store.writer() as cur:
+        with small_store.writer(permit()) as cur:
             cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, ?, NULL)",
                         [acc, put_values.import_id])
             cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-08-01', DATE '2024-08-31', -5, ?, NULL)",
@@ -28,7 +29,7 @@ def test_a_failed_write_leaves_nothing_behind(small_store, put_values):
 def test_an_exception_in_python_rolls_back_too(small_store, put_values):
     acc = put_values.account("Region Skåne")
     with pytest.raises(RuntimeError):
-        with small_store.writer() as cur:
+        with small_store.writer(permit()) as cur:
             cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, ?, NULL)",
                         [acc, put_values.import_id])
             raise RuntimeError("the importer failed half-way")
@@ -60,7 +61,7 @@ def test_writers_in_threads_are_serialised(small_store, put_values):
 
     def write(account_id):
         for month in range(1, 13):
-            with small_store.writer() as cur:
+            with small_store.writer(permit()) as cur:
                 cur.execute("INSERT INTO period_values VALUES (?, 'posts', make_date(2024, ?, 1), last_day(make_date(2024, ?, 1)), 1, ?, NULL)",
                             [account_id, month, month, put_values.import_id])
 
@@ -107,7 +108,7 @@ def test_first_start_build_is_atomic(tmp_path, monkeypatch):
     """A first start that fails half-way leaves no database file, so the next start builds it afresh."""
     from benchmark import bootstrap
 
-    def broken(store):
+    def broken(store, *, actor):
         raise RuntimeError("killed while loading the demo data")
 
     monkeypatch.setattr(bootstrap.demo, "load_demo", broken)
@@ -140,6 +141,115 @@ def test_integrity_checks_find_orphans(small_store, put_values):
     acc = put_values.account("Region Skåne")
     put_values.period(acc, "2024-07-01", "2024-07-31", posts=5)
     assert small_store.integrity_problems() == {}
-    with small_store.writer() as cur:
+    with small_store.writer(permit()) as cur:
         cur.execute("DELETE FROM accounts WHERE account_id = ?", [acc])   # no FK stops this: the check must
     assert small_store.integrity_problems() == {"period values of unknown accounts": 1}
+
+
+# -- the gate: reads and writes share it, a swap of the file (a restore) holds it alone ---------------
+def _started(target, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_swap_waits_for_running_reads_and_new_reads_wait_for_the_swap(small_store):
+    release_reader, reading, swapped, late_read = threading.Event(), threading.Event(), threading.Event(), []
+
+    def long_read():
+        with small_store.reader() as cur:
+            cur.execute("SELECT 1").fetchone()
+            reading.set()
+            release_reader.wait(5)
+
+    def swap():
+        with small_store.exclusive(timeout=5):
+            swapped.set()
+            time.sleep(0.2)
+            late_read.append(("swap ends", time.monotonic()))
+
+    first = _started(long_read)
+    assert reading.wait(5)
+    swapper = _started(swap)
+    time.sleep(0.1)
+    assert not swapped.is_set(), "the swap waits for the running read"
+    newcomer = _started(lambda: late_read.append(("read", small_store.scalar("SELECT 42"), time.monotonic())))
+    time.sleep(0.1)
+    assert late_read == [], "a new read waits behind the waiting swap"
+    release_reader.set()
+    for thread in (first, swapper, newcomer):
+        thread.join(5)
+    assert swapped.is_set()
+    assert [entry[0] for entry in late_read] == ["swap ends", "read"] and late_read[1][1] == 42
+
+
+def test_a_swap_that_waits_too_long_gives_up_and_the_reads_go_on(small_store):
+    from benchmark.store import StoreBusyError
+
+    release_reader, reading, results = threading.Event(), threading.Event(), []
+
+    def long_read():
+        with small_store.reader():
+            reading.set()
+            release_reader.wait(5)
+
+    first = _started(long_read)
+    assert reading.wait(5)
+    newcomer = None
+
+    def start_newcomer():
+        nonlocal newcomer
+        time.sleep(0.05)
+        newcomer = _started(lambda: results.append(small_store.scalar("SELECT 7")))
+
+    _started(start_newcomer)
+    with pytest.raises(StoreBusyError, match="busy for 0.3 seconds"):
+        with small_store.exclusive(timeout=0.3):
+            pass  # pragma: no cover - never reached
+    newcomer.join(5)
+    assert results == [7], "the read that waited behind the swap went on when it gave up"
+    release_reader.set()
+    first.join(5)
+
+
+def test_a_read_inside_a_write_passes_while_a_swap_waits(small_store):
+    """The writer's thread already holds the gate: its own reads must not queue behind the swap,
+    which waits for that very writer (a deadlock otherwise)."""
+    in_write, go_on, done = threading.Event(), threading.Event(), []
+
+    def write():
+        with small_store.writer(permit()) as cur:
+            cur.execute("INSERT INTO imports (source_kind, created_by) VALUES ('manual', 'gate')")
+            in_write.set()
+            go_on.wait(5)
+            done.append(small_store.scalar("SELECT count(*) FROM organisations"))
+
+    writer = _started(write)
+    assert in_write.wait(5)
+    def swap():
+        with small_store.exclusive(timeout=5):
+            done.append("swapped")
+
+    swapper = _started(swap)
+    time.sleep(0.1)
+    go_on.set()
+    writer.join(5)
+    swapper.join(5)
+    assert done == [6, "swapped"] and not writer.is_alive() and not swapper.is_alive()
+
+
+def test_swapping_the_file_needs_the_exclusive_hold_and_no_other_connection(small_store, tmp_path):
+    with pytest.raises(RuntimeError, match="exclusive hold"):
+        small_store.swap_file(tmp_path / "x.duckdb")
+    with small_store.reader(), pytest.raises(RuntimeError, match="wait for itself"):
+        with small_store.exclusive():
+            pass  # pragma: no cover - never reached
+    other = Store(small_store.path)  # a second connection to the same file in this process
+    try:
+        copy = tmp_path / "copy.duckdb"
+        copy.write_bytes(b"")
+        with small_store.exclusive(), pytest.raises(BenchmarkError, match="still has .* open; nothing was replaced"):
+            small_store.swap_file(copy)
+        assert small_store.scalar("SELECT count(*) FROM organisations") == 6 and small_store.generation == 0
+    finally:
+        other.close()

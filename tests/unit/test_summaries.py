@@ -30,6 +30,7 @@ from benchmark.periods import (
 )
 from benchmark.registry import load_registry
 from benchmark.store import Store
+from tests.actors import ADMIN, permit
 
 FIRST, LAST = date(2024, 11, 4), date(2025, 4, 27)  # Monday .. Sunday: 25 whole weeks
 GRAINS = ("day", "week", "month", "quarter", "custom")
@@ -87,9 +88,9 @@ def store(tmp_path_factory: pytest.TempPathFactory, request) -> Store:
     (folder / "registry" / "se_small.csv").write_text(SMALL_REGISTRY, encoding="utf-8")
     store = Store(folder / "s.duckdb")
     store.create_schema()
-    load_registry(store, folder / "registry")
+    load_registry(store, folder / "registry", actor=ADMIN)
     orgs = [r[0] for r in store.rows("SELECT organisation_id FROM organisations ORDER BY organisation_id LIMIT 2")]
-    with store.writer() as cur:
+    with store.writer(permit()) as cur:
         import_id = cur.execute("INSERT INTO imports (source_kind) VALUES ('manual') RETURNING import_id").fetchone()[0]
         # accounts 0 and 1 belong to the first organisation (rolled up), 2 to the second
         for position, org in enumerate([orgs[0], orgs[0], orgs[1]]):
@@ -102,7 +103,7 @@ def store(tmp_path_factory: pytest.TempPathFactory, request) -> Store:
 
 def _write(store: Store, data: dict) -> list[int]:
     accounts = [r[0] for r in store.rows("SELECT account_id FROM accounts ORDER BY account_id")]
-    with store.writer() as cur:
+    with store.writer(permit()) as cur:
         cur.execute("DELETE FROM period_values")
         cur.execute("DELETE FROM account_daily")
         daily, periods = [], []
@@ -205,18 +206,18 @@ def test_an_import_and_its_undo_keep_the_summaries_current(small_store):
     template = ("organisation,platform,period,followers,posts\n"
                 "Region Skåne,facebook,2025-07,1000,4\nRegion Skåne,facebook,2025-08,1010,5\n"
                 "Region Skåne,facebook,2025-09,1030,6\n")
-    result = imports.commit_import(small_store, imports.plan_import(small_store, "q3.csv", template.encode()))
+    result = imports.commit_import(small_store, imports.plan_import(small_store, "q3.csv", template.encode()), actor=ADMIN)
     assert small_store.rows("SELECT posts, followers_end FROM period_summaries "
                             "WHERE period_start = DATE '2025-07-01' AND period_end = DATE '2025-09-30'") == [(15, 1030)]
     assert summaries.stale_rows(small_store).empty
     again = "organisation,platform,period,posts\nRegion Skåne,facebook,2025-08,50\n"
-    later = imports.commit_import(small_store, imports.plan_import(small_store, "fix.csv", again.encode()))
+    later = imports.commit_import(small_store, imports.plan_import(small_store, "fix.csv", again.encode()), actor=ADMIN)
     assert small_store.scalar("SELECT posts FROM period_summaries WHERE period_start = DATE '2025-07-01' "
                               "AND period_end = DATE '2025-09-30'") == 60
-    imports.undo_import(small_store, later.import_id)
+    imports.undo_import(small_store, later.import_id, actor=ADMIN)
     assert small_store.scalar("SELECT posts FROM period_summaries WHERE period_start = DATE '2025-07-01' "
                               "AND period_end = DATE '2025-09-30'") == 15
-    imports.undo_import(small_store, result.import_id)
+    imports.undo_import(small_store, result.import_id, actor=ADMIN)
     assert small_store.scalar("SELECT count(*) FROM period_summaries") == 0
     assert summaries.stale_rows(small_store).empty
 
@@ -229,7 +230,7 @@ def test_a_rebuild_in_large_batches_loses_no_row(demo_db_copy, monkeypatch):
         before = store.rows("SELECT count(*), count(DISTINCT account_id), sum(hash(account_id, period_start, "
                             "period_end, posts, followers_end)) FROM period_summaries")[0]
         assert before[0] > 2 * 122_880 and before[1] > 3000
-        with store.writer() as cur:
+        with store.writer(permit()) as cur:
             assert summaries.refresh(cur) == before[0]
         after = store.rows("SELECT count(*), count(DISTINCT account_id), sum(hash(account_id, period_start, "
                            "period_end, posts, followers_end)) FROM period_summaries")[0]
@@ -237,7 +238,7 @@ def test_a_rebuild_in_large_batches_loses_no_row(demo_db_copy, monkeypatch):
 
 
 def test_a_rebuild_of_a_database_without_accounts_writes_nothing(small_store):
-    with small_store.writer() as cur:
+    with small_store.writer(permit()) as cur:
         assert summaries.refresh(cur) == 0
         assert summaries.refresh(cur, []) == 0
     assert small_store.scalar("SELECT count(*) FROM period_summaries") == 0

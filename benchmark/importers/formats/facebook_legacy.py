@@ -76,7 +76,7 @@ from ..headers import (
     is_blank,
     normalise_header,
 )
-from ..model import AccountRef, Cell, ParsedFile, ParseOptions, Post, Sheet, SourceFile
+from ..model import AccountRef, Cell, ImportRejected, ParsedFile, ParseOptions, Post, RowProblem, Sheet, SourceFile
 from ..posts import cover_posts
 from ..rows import NO_POSTS, column_day_first, data_rows, read_series, store_days
 from ..values import as_utc, cell_text, pacific_to_utc, parse_count, parse_datetime
@@ -165,11 +165,14 @@ def _description_row(match: HeaderMatch, key: str) -> list[Cell] | None:
     return row if any(_DESCRIPTION.match(c) for c in row if isinstance(c, str)) else None
 
 
-def _counts_only(match: HeaderMatch, descriptions: list[Cell] | None, notes: list[str]) -> HeaderMatch:
+def _counts_only(match: HeaderMatch, descriptions: list[Cell] | None, notes: list[str], required: frozenset[str],
+                 file_name: str, label: str) -> HeaderMatch:
     """Keep, of a column named twice, the copy the description row calls a '(Total Count)'.
 
     Facebook writes some metrics twice, as a count and as unique users, and the
     order of the two changed between years, so only the description can tell them apart.
+    A required column (the date, the post id …) named twice without that mark rejects the file:
+    which copy is right cannot be told.
     """
     columns = dict(match.columns)
     for field_name, positions in match.columns.items():
@@ -183,6 +186,8 @@ def _counts_only(match: HeaderMatch, descriptions: list[Cell] | None, notes: lis
         )
         if counted:
             columns[field_name] = counted
+        elif field_name in required:
+            raise ImportRejected(file_name, label, [RowProblem(None, header, None, Message("expected.column_once"))])
         else:
             del columns[field_name]
             notes.append(Message("note.facebook_column_twice", column=header, count=Number(len(positions))))
@@ -211,7 +216,7 @@ def parse_page(source: SourceFile, match: HeaderMatch, options: ParseOptions) ->
     if page_name is None:
         parsed.notes.append(Message("note.facebook_unnamed"))
     descriptions = _description_row(match, "date")
-    match = _counts_only(match, descriptions, parsed.notes)
+    match = _counts_only(match, descriptions, parsed.notes, PAGE_REQUIRED, source.name, PAGE_LABEL)
     parsed.ignored_columns = _ignored(match, parsed.notes)
     if descriptions is not None:
         parsed.notes.append(Message("note.facebook_description_row", where=sheet.where(match.data_start)))
@@ -276,7 +281,7 @@ def parse_posts(source: SourceFile, match: HeaderMatch, options: ParseOptions) -
     parsed = ParsedFile("facebook-insights-posts", POSTS_LABEL, PLATFORM)
     page_name, span = _file_name_hint(source.name, post_level=True)
     descriptions = _description_row(match, "post_id")
-    match = _counts_only(match, descriptions, parsed.notes)
+    match = _counts_only(match, descriptions, parsed.notes, POST_REQUIRED, source.name, POSTS_LABEL)
     parsed.ignored_columns = _ignored(match, parsed.notes)
     if descriptions is not None:
         parsed.notes.append(Message("note.facebook_description_row", where=sheet.where(match.data_start)))

@@ -47,6 +47,7 @@ from ..model import (
     SourceFile,
 )
 from ..values import cell_text, is_missing, parse_count, parse_date
+from ..names import clean_name
 
 # Header names of the identity columns in the five languages (sv, da, nb, fi after English).
 IDENTITY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -162,7 +163,7 @@ def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> Par
         positions = match.columns.get(field)
         return _column(rows, positions[0] if positions else None)
 
-    organisations = [cell_text(c) if not is_missing(c) else None for c in cells("organisation")]
+    organisations = [clean_name(cell_text(c)) or None if not is_missing(c) else None for c in cells("organisation")]
     for organisation, index in zip(organisations, indices, strict=True):
         if organisation is None:
             problems.add(sheet, index, match.header_of("organisation"), None, "expected.organisation_name")
@@ -188,7 +189,8 @@ def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> Par
         if organisation is None or platform is None or span is None:
             keys.append(None)
             continue
-        identity = (platform, organisation if is_missing(name) else cell_text(name), organisation)
+        account = "" if is_missing(name) else clean_name(cell_text(name))  # one form for NFC/NFD, invisible characters
+        identity = (platform, account or organisation, organisation)
         if identity not in refs:
             refs[identity] = len(parsed.table_accounts)
             parsed.table_accounts.append(AccountRef(identity[0], identity[1], None, identity[2]))
