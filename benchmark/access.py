@@ -39,6 +39,7 @@ PAGE_ROLES: dict[str, Role] = {
 SIGN_IN_METHODS = ("local", "oidc")
 MODES = ("public", "private")
 NO_ROLE = "none"
+ROLES_TABLE = "oidc.roles"  # a key of the access file, named in messages
 
 # Values in .streamlit/secrets.example.toml: a deployment still using one of them has no secret.
 PLACEHOLDER_SECRETS = frozenset({
@@ -122,7 +123,7 @@ def parse_access(raw: Mapping[str, Any], path: Path | None = None) -> AccessConf
     default_role = _role(oidc.get("default_role", NO_ROLE), where, "oidc.default_role")
     rules_raw = oidc.get("roles", {})
     if not isinstance(rules_raw, Mapping):
-        raise AccessFileError("access.not_a_table", path=where, key="oidc.roles")
+        raise AccessFileError("access.not_a_table", path=where, key=ROLES_TABLE)
     rules: dict[str, Role | None] = {}
     for pattern, role in rules_raw.items():
         key = _email_rule(pattern, where)

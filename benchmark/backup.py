@@ -42,7 +42,7 @@ import duckdb
 
 from . import settings
 from .auth import Actor, authorise
-from .errors import BenchmarkError, Joined, ValidationError
+from .errors import BenchmarkError, Joined, Message, ValidationError
 from .schema import INTEGRITY_CHECKS, SCHEMA_VERSION, TABLES
 from .store import Store, StoreBusyError, _fsync_folder
 
@@ -331,7 +331,7 @@ def _write_snapshot(store: Store, target: Path, partial: Path, started: float) -
     try:
         expected = _copy_snapshot(store, partial)
         if _wal(partial).exists():  # DETACH checkpoints; a WAL here would be lost by the rename
-            raise BackupWriteError(target, f"{_wal(partial).name} remained after the copy")
+            raise BackupWriteError(target, Message("backup.wal_remained", file=_wal(partial).name))
         _fsync_file(partial)
         info = verify_backup(partial)
         for table, (count, content) in expected.items():
@@ -556,7 +556,7 @@ def _stage(file: Path, info: BackupInfo, staged: Path) -> int | None:
         for leftover in staged.parent.glob(f"{staged.name}.schema-*.bak"):
             leftover.unlink(missing_ok=True)  # the upgrade's copy of the old file: the user's file is that
     if _wal(staged).exists():
-        raise BackupWriteError(staged, f"{_wal(staged).name} remained after the upgrade")
+        raise BackupWriteError(staged, Message("backup.wal_remained", file=_wal(staged).name))
     verify_backup(staged)
     return upgraded_from
 

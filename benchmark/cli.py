@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import accounts, cli_maintenance, control, demo, imports, settings, views
+from . import accounts, cli_maintenance, cli_users, control, demo, imports, settings, views
 from .auth import cli_actor
 from .errors import (
     AmbiguousNameError,

@@ -342,6 +342,7 @@ def test_no_raise_site_builds_an_english_sentence():
 # Progress lines that only developers and the command line see, in English: file -> why.
 ENGLISH_STEPS = {
     "benchmark/perf.py": "the performance harness is a developer tool",
+    "benchmark/loadtest.py": "the load test is a developer tool; its progress lines are for the person running it",
     "benchmark/scale.py": "the synthetic scale data is made from the command line (`demo --scale`), for testing",
 }
 
