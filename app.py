@@ -10,7 +10,7 @@ from benchmark import ui, ui_auth
 
 ui.language_picker()
 st.set_page_config(page_title=ui.t("nav.app_title"), page_icon=":material/leaderboard:", layout="wide")
-store = ui.get_store()
+store = ui.store_or_none()  # None: the page says why the database cannot be opened, under its title
 config, actor = ui_auth.start(store)
 
 PAGES = {
@@ -25,7 +25,7 @@ allowed = config.pages_for(actor.role)
 if allowed:
     navigation = st.navigation([PAGES[page]() for page in allowed])
 else:
-    navigation = st.navigation([st.Page(lambda: ui_auth.sign_in_page(store, config), title=ui.t("nav.auth.sign_in"),
+    navigation = st.navigation([st.Page(lambda: ui_auth.sign_in_page(config), title=ui.t("nav.auth.sign_in"),
                                         icon=":material/login:", url_path="sign-in")])
 ui_auth.sidebar(store, actor, config)
 navigation.run()

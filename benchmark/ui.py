@@ -185,6 +185,17 @@ def get_store() -> Store:
         raise  # unreachable: st.stop() raises
 
 
+def store_or_none() -> Store | None:
+    """The process's store, or None when the database cannot be opened: for app.py, which routes
+    before any page has a title; the page then calls `get_store` and says why under its title."""
+    _route_through_app()
+    try:
+        with st.spinner(t("store.preparing")):
+            return _store(str(settings.database_path()))
+    except BenchmarkError:
+        return None
+
+
 def _ttl() -> int:
     return int(settings.get("query_cache_seconds"))
 

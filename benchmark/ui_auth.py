@@ -22,7 +22,7 @@ from .access import AccessConfig
 from .auth import SIGNED_OUT, Actor, PermissionDeniedError, Role, authorise
 from .errors import BenchmarkError
 from .store import Store
-from .ui import current_language, t
+from .ui import current_language, get_store, t
 
 LOCAL_USER = "auth.signed_in_as"  # the local account of this session: set only by a successful sign-in
 NOTICE = "auth.notice"
@@ -98,7 +98,7 @@ def sign_in_form(store: Store, config: AccessConfig, *, where=None) -> None:
             st.login()
 
 
-def sidebar(store: Store, actor: Actor, config: AccessConfig) -> None:
+def sidebar(store: Store | None, actor: Actor, config: AccessConfig) -> None:
     """Who is signed in, with a sign-out button; or a folded sign-in panel."""
     notice = st.session_state.pop(NOTICE, None)
     if notice:
@@ -113,15 +113,16 @@ def sidebar(store: Store, actor: Actor, config: AccessConfig) -> None:
                 st.logout()
             st.rerun()
         return
-    if not config.open_pages():
-        return  # a private dashboard shows the sign-in form as its page
+    if not config.open_pages() or store is None:
+        return  # a private dashboard shows the sign-in form as its page; no database, no sign-in
     with st.sidebar.expander(t("auth.sign_in"), icon=":material/login:"):
         sign_in_form(store, config)
 
 
-def sign_in_page(store: Store, config: AccessConfig) -> None:
+def sign_in_page(config: AccessConfig) -> None:
     """The only page a private dashboard shows before sign-in."""
     st.title(t("auth.private_title"))
+    store = get_store()  # says why and stops when the database cannot be opened
     st.write(t("auth.private_text"))
     sign_in_form(store, config)
 
@@ -139,15 +140,19 @@ def require(store: Store, action: str) -> Actor:
     return actor
 
 
-def start(store: Store) -> tuple[AccessConfig, Actor]:
-    """The access file and the session's actor; a deployment that must not run shows why and stops."""
+def start(store: Store | None) -> tuple[AccessConfig, Actor]:
+    """The access file and the session's actor; a deployment that must not run shows why and stops.
+
+    Without a store (the database cannot be opened) the session is signed out and the pages it may
+    see say why; whether an admin exists is then unknown, so that check waits for the database."""
     lang = current_language()
     try:
         config = access_config()
-        problems = access.deployment_problems(config, deployment_secrets(), has_admin=users.has_admin(store))
+        has_admin = users.has_admin(store) if store is not None else True
+        problems = access.deployment_problems(config, deployment_secrets(), has_admin=has_admin)
     except BenchmarkError as exc:
         problems = [exc]
     if problems:
         st.error("\n".join([t("auth.cannot_start"), *(f"- {i18n.localise(p, lang)}" for p in problems)]))
         st.stop()
-    return config, current_actor(store, config)
+    return config, (current_actor(store, config) if store is not None else SIGNED_OUT)

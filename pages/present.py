@@ -58,10 +58,14 @@ if left.button(t("present.start"), icon=":material/slideshow:", type="primary", 
 ui_links.deck_download(store, deck, lang, middle)
 if right.button(t("present.delete_deck"), icon=":material/delete:", width="stretch", key="present.delete",
                 disabled=not editor):
-    decks.delete_deck(store, deck.name, actor=actor)
-    del st.query_params["deck"]
-    st.session_state.pop("present.deck", None)
-    st.rerun()
+    try:
+        decks.delete_deck(store, deck.name, actor=actor)
+    except BenchmarkError as exc:  # the role checked again by the service (e.g. taken away since the last click)
+        st.error(i18n.error_text(exc, lang))
+    else:
+        del st.query_params["deck"]
+        st.session_state.pop("present.deck", None)
+        st.rerun()
 
 st.subheader(t("present.slides"))
 if not deck.slides:
@@ -90,4 +94,5 @@ for position, slide in enumerate(deck.slides, start=1):
                 change(store, deck.name, *args, actor=actor)
             except BenchmarkError as exc:
                 st.error(i18n.error_text(exc, lang))
-            st.rerun()
+            else:
+                st.rerun()

@@ -11,3 +11,7 @@ SIGNED_OUT = Actor("", None, "public")
 def permit(action: str = "upgrade"):
     """A write permit for tests that put rows in place by hand."""
     return authorise(ADMIN, action)
+
+# Local accounts the page and browser tests sign in with (tests/conftest.py puts them in a demo copy).
+PASSWORD = "correct horse battery staple"
+PEOPLE = {"vera": "viewer", "anna": "analyst", "adam": "admin"}

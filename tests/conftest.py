@@ -3,6 +3,8 @@
 - `demo_db_file`: the real registry plus the demo data, built once per test
   session into a file that no test opens; tests that need a database of their
   own copy it (`demo_db_copy`), so nothing holds a lock another test needs.
+- `demo_db_with_people`: the same plus the local accounts vera (viewer), anna
+  (analyst) and adam (admin) of tests/actors.py, for the page and browser tests.
 - `demo_store`: one open store on a copy, shared read-only by many tests.
 - `small_store` + `put_values`: a tiny registry and hand-made figures for
   tests whose expected values are computed by hand.
@@ -123,6 +125,20 @@ def put_values(small_store: Store) -> ValueWriter:
 def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_database(path, with_demo=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db_with_people(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database plus the local accounts of tests/actors.py (PEOPLE, PASSWORD); no test opens it."""
+    from benchmark import users
+    from tests.actors import PASSWORD, PEOPLE
+
+    path = tmp_path_factory.mktemp("demo-people") / "demo.duckdb"
+    shutil.copyfile(demo_db_file, path)
+    with Store(path) as store:
+        for name, role in PEOPLE.items():
+            users.add_user(store, name, role, PASSWORD, actor=ADMIN)
     return path
 
 

@@ -9,6 +9,7 @@ demo database through BENCHMARK_DB.
 from __future__ import annotations
 
 import gc
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,12 @@ def clear_streamlit_caches():
 
 
 @pytest.fixture()
-def benchmark_db(demo_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """BENCHMARK_DB set to a fresh copy of the demo database; other settings at their defaults."""
+def benchmark_db(demo_db_with_people: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """BENCHMARK_DB set to a fresh copy of the demo database with the test accounts (tests/actors.py);
+    no access file (the defaults: public browsing, local sign-in); other settings at their defaults."""
+    demo_db_copy = tmp_path / "demo-copy.duckdb"
+    shutil.copyfile(demo_db_with_people, demo_db_copy)
+    monkeypatch.setenv("BENCHMARK_ACCESS_FILE", str(tmp_path / "no-access-file.toml"))
     for name in ("BENCHMARK_DEFAULT_ORGANISATION", "BENCHMARK_DEMO_ON_EMPTY", "BENCHMARK_QUERY_CACHE_SECONDS",
                  "BENCHMARK_LANGUAGE"):
         monkeypatch.delenv(name, raising=False)

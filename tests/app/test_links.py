@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from benchmark import settings, ui
-from tests.app.test_pages import REPO, org_id
 from tests.actors import ADMIN
+from tests.app.sessions import app_store, signed_in
+from tests.app.test_pages import REPO, org_id
 
 
 def page_app(page: str) -> AppTest:
     """A page run on its own (as AppTest runs every page after the first run), with its URL's parameters."""
     return AppTest.from_file(str(REPO / page), default_timeout=60)
-
-
-def app_store():
-    """The store the app's runs opened (st.cache_resource is shared with the test process)."""
-    return ui._store(str(settings.database_path()))
 
 
 def test_a_ranking_link_opens_that_view_and_the_url_reads_back_the_same(benchmark_db):
@@ -113,7 +108,7 @@ def test_a_link_in_swedish_opens_the_page_in_swedish(benchmark_db):
 
 
 def test_add_this_view_to_a_new_deck(benchmark_db):
-    at = page_app("pages/ranking.py")
+    at = signed_in(page_app("pages/ranking.py"), "anna")  # adding to a deck needs the analyst role
     at.query_params.update({"org": "SE:18", "platform": "facebook", "period": "2025-Q2", "metric": "followers"})
     at.run()
     at.selectbox(key="ranking.share.deck").set_value("➕ New deck…").run()

@@ -21,6 +21,7 @@ from benchmark.demo import DEMO_NOTICE
 REPO = Path(__file__).resolve().parents[2]
 from tests.known import OREBRO_LAN_MUNICIPALITIES, OWN, SWEDISH_REGIONS
 from tests.actors import ADMIN
+from tests.app.sessions import signed_in
 
 NO_FIGURES_INFO = "No figures for"
 
@@ -233,7 +234,7 @@ def test_watch_page_for_a_municipality(benchmark_db):
 
 def test_watch_save_list_and_use_it(benchmark_db):
     own_id = org_id(benchmark_db, OWN)
-    at = new_app().run()
+    at = signed_in(new_app(), "anna").run()  # saving a watch list needs the analyst role
     assert at.selectbox(key="watch.source").options == ["Regions in Sweden (default)"]
 
     # No name: a plain error, not an exception.

@@ -15,6 +15,7 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
+from tests.app.sessions import signed_in
 from tests.known import OWN
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +24,8 @@ UPLOAD = ("q1.csv", "organisation,platform,period,posts,reactions\nRegion Örebr
 
 
 def new_app() -> AppTest:
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    """An analyst's session, so the upload page is in the menu."""
+    return signed_in(AppTest.from_file(str(REPO / "app.py"), default_timeout=60), "anna")
 
 
 def displayed(at: AppTest, index: int = 0) -> pd.DataFrame:

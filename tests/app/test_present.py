@@ -10,6 +10,7 @@ from benchmark.store import Store
 from benchmark.viewstate import ViewState
 from tests.app.test_pages import REPO
 from tests.actors import ADMIN
+from tests.app.sessions import signed_in
 
 RANKING = ViewState(page="ranking", org="SE:18", group="region:SE", platform="facebook", period="2025-Q2",
                     metric="followers")
@@ -24,7 +25,8 @@ def save_deck(db, slides) -> None:
 
 
 def present_app(**params) -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages/present.py"), default_timeout=60)
+    """The page as an analyst sees it (a viewer presents but cannot change a deck: test_access_pages)."""
+    at = signed_in(AppTest.from_file(str(REPO / "pages/present.py"), default_timeout=60), "anna")
     at.query_params.update(params)
     return at.run()
 
@@ -37,7 +39,7 @@ def test_without_decks_the_page_says_how_to_make_one(benchmark_db):
 
 
 def test_the_slide_list_can_be_reordered_and_shortened(benchmark_db):
-    save_deck(benchmark_db, [Slide(RANKING, "Regionerna"), Slide(WATCH), Slide(PROFILE)], actor=ADMIN)
+    save_deck(benchmark_db, [Slide(RANKING, "Regionerna"), Slide(WATCH), Slide(PROFILE)])
     at = present_app()
     assert not at.exception and not at.error
     texts = [m.value for m in at.markdown if m.value.startswith("**")]
@@ -54,7 +56,7 @@ def test_the_slide_list_can_be_reordered_and_shortened(benchmark_db):
 
 
 def test_presenting_shows_one_slide_at_a_time_with_next_and_previous(benchmark_db):
-    save_deck(benchmark_db, [Slide(RANKING, "Regionerna på Facebook"), Slide(WATCH)], actor=ADMIN)
+    save_deck(benchmark_db, [Slide(RANKING, "Regionerna på Facebook"), Slide(WATCH)])
     at = present_app(deck="Nätverksmöte")
     at.button(key="present.start").click().run()
     assert not at.exception and not at.error
@@ -75,7 +77,7 @@ def test_presenting_shows_one_slide_at_a_time_with_next_and_previous(benchmark_d
 
 
 def test_a_link_to_a_slide_opens_it_and_a_bad_slide_number_falls_back(benchmark_db):
-    save_deck(benchmark_db, [Slide(RANKING), Slide(PROFILE)], actor=ADMIN)
+    save_deck(benchmark_db, [Slide(RANKING), Slide(PROFILE)])
     at = present_app(deck="Nätverksmöte", slide="2")
     assert not at.exception and not at.error
     assert any("2 / 2" in m.value for m in at.markdown)
@@ -87,7 +89,7 @@ def test_a_link_to_a_slide_opens_it_and_a_bad_slide_number_falls_back(benchmark_
 
 
 def test_presentation_in_swedish(benchmark_db):
-    save_deck(benchmark_db, [Slide(RANKING)], actor=ADMIN)
+    save_deck(benchmark_db, [Slide(RANKING)])
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params.update({"lang": "sv"})
     at.switch_page("pages/present.py")

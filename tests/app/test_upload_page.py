@@ -11,6 +11,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.app.sessions import signed_in
 from tests.app.test_pages import org_id
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,7 +19,7 @@ FILE = ("q1.csv", "organisation,platform,period,posts,reactions\nRegion Örebro 
 
 
 def upload_page(files: list[tuple[str, bytes]]) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at = signed_in(AppTest.from_file(str(REPO / "app.py"), default_timeout=60), "anna")  # an analyst
     at.run()  # app.py's navigation first, as a browser session starts
     at.switch_page("pages/upload.py")
     at.session_state["upload.files"] = files
@@ -137,7 +138,7 @@ def test_unreadable_period_in_the_form_is_said_and_nothing_is_planned(benchmark_
 
 def test_a_refused_file_is_explained_in_swedish(benchmark_db):
     bad = ("bad.csv", b"organisation,platform,period,posts\nRegion \xc3\x96rebro l\xc3\xa4n,facebook,2026-Q1,sju\n")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at = signed_in(AppTest.from_file(str(REPO / "app.py"), default_timeout=60), "anna")
     at.query_params["lang"] = "sv"
     at.run()
     at.switch_page("pages/upload.py")
@@ -185,7 +186,7 @@ POSTS_WITH_A_BLANK_ROW = ("posts.csv", (
 
 
 def test_import_notes_and_how_a_page_was_linked_are_shown_in_swedish(benchmark_db):
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at = signed_in(AppTest.from_file(str(REPO / "app.py"), default_timeout=60), "anna")
     at.query_params["lang"] = "sv"
     at.run()
     at.switch_page("pages/upload.py")
