@@ -1,7 +1,9 @@
 """Fixtures for the real-browser tests: a running dashboard and a headless Debian chromium.
 
 - `dashboard_url`: `streamlit run app.py` as a subprocess on a free port, on its
-  own copy of the demo database (BENCHMARK_DB), stopped at teardown.
+  own copy of the demo database with the test accounts of tests/actors.py
+  (BENCHMARK_DB), with the default access settings, stopped at teardown;
+  `served_database` is that file.
 - `browser` / `page`: Playwright driving Debian's chromium (`/usr/bin/chromium`;
   Playwright's own browser downloads are not used).
 
@@ -31,6 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS = REPO_ROOT / "test-results"
 STARTUP_TIMEOUT = 60.0
 VIEWPORT = {"width": 1400, "height": 900}
+SERVED: dict[str, Path] = {}  # dashboard URL -> the database file it serves
 # The health check talks to 127.0.0.1 directly, whatever http_proxy says.
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -98,12 +101,12 @@ def _server_output(log_dir: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a dashboard serving its own copy of the demo database."""
+def dashboard_url(demo_db_with_people: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a dashboard serving its own copy of the demo database (its path: `served_database`)."""
     require_browser()  # no point starting the server when no browser can look at it
     work = tmp_path_factory.mktemp("browser-server")
     database = work / "demo.duckdb"
-    shutil.copyfile(demo_db_file, database)
+    shutil.copyfile(demo_db_with_people, database)
     port = _free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
@@ -113,7 +116,8 @@ def dashboard_url(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) 
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]
-    env = dict(os.environ, BENCHMARK_DB=str(database), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, BENCHMARK_DB=str(database), PYTHONUNBUFFERED="1",
+               BENCHMARK_ACCESS_FILE=str(work / "no-access-file.toml"))
     # Output goes to files, not pipes: a pipe nobody reads can block the server.
     stdout = (work / "server.stdout").open("w", encoding="utf-8")
     stderr = (work / "server.stderr").open("w", encoding="utf-8")
@@ -136,11 +140,19 @@ def dashboard_url(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) 
                 pytest.fail(f"the dashboard did not answer {base}/_stcore/health within {STARTUP_TIMEOUT:.0f} s\n"
                             f"{_server_output(work)}", pytrace=False)
             time.sleep(0.5)
+        SERVED[base] = database
         yield base
     finally:
+        SERVED.pop(base, None)
         stop_process(process)
         stdout.close()
         stderr.close()
+
+
+@pytest.fixture()
+def served_database(dashboard_url: str) -> Path:
+    """The database file the module's dashboard serves."""
+    return SERVED[dashboard_url]
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,8 @@ import pytest
 # playwright is imported lazily: the fixtures in conftest.py skip (or, under CI,
 # fail) first when it or chromium is missing.
 
+from tests.browser.session import sign_in
+
 pytestmark = pytest.mark.browser
 
 DEMO_NOTICE = "Demo data: synthetic figures, not real measurements"
@@ -132,7 +134,10 @@ def test_upload_a_file_preview_confirm_and_see_it_in_the_history(page, dashboard
     upload = tmp_path / "members-q1.csv"
     upload.write_text("organisation;platform;period;posts;reactions\r\nRegion Örebro län;Facebook;2026-Q1;9;1 234\r\n",
                       encoding="cp1252")
-    page.goto(f"{dashboard_url}/upload")
+    page.goto(dashboard_url)
+    _wait_until_idle(page)
+    sign_in(page, "anna")  # an analyst; the upload page is not in a signed-out menu
+    page.locator("[data-testid='stSidebar']").get_by_role("link", name="Upload").click()
     _wait_until_idle(page)
     expect(page.get_by_role("heading", name="Upload", level=1)).to_be_visible()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))

@@ -4,41 +4,27 @@ binary file renamed .csv and a file with 10^6 columns, one after the other on on
 Each gets a clear message; the dashboard keeps answering; and the server's memory does not grow by
 anything like the size of the files (the 1 GB file is a sparse file: no disk is used, and the
 browser refuses it against `server.maxUploadSize` before a byte is sent). The upload page needs an
-analyst, so this module's database has one, who signs in through the sidebar first.
+analyst, who signs in through the sidebar first.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from benchmark import users
-from benchmark.store import Store
-from tests.actors import ADMIN
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.browser
 
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 DROP_ZONE = "[data-testid='stFileUploaderDropzoneInput']"
 WAIT_MS = 60_000
-ANALYST, PASSWORD = "hostile-test-analyst", "a long test password 7"
 GROWTH_LIMIT_MB = 400  # the server's peak memory above what it held before the uploads
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-@pytest.fixture(scope="module")
-def demo_db_file(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database (conftest's `dashboard_url` serves a copy of it) with an analyst who may upload."""
-    path = tmp_path_factory.mktemp("hostile-uploads") / "demo.duckdb"
-    shutil.copyfile(demo_db_file, path)
-    with Store(path) as store:
-        users.add_user(store, ANALYST, "analyst", PASSWORD, actor=ADMIN)
-    return path
 
 
 def _server_pid(url: str) -> int:
@@ -79,13 +65,8 @@ def test_hostile_uploads_get_clear_messages_and_the_server_stays_small(page, das
     # start a new session, signed out).
     page.goto(dashboard_url)
     page.wait_for_selector(APP_IDLE, timeout=WAIT_MS)
-    sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.get_by_text("Sign in", exact=True).first.click()
-    sidebar.get_by_label("User name").fill(ANALYST)
-    sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
-    sidebar.get_by_role("button", name="Sign in").click()
-    expect(sidebar.get_by_text(f"Signed in as {ANALYST}")).to_be_visible(timeout=WAIT_MS)
-    sidebar.get_by_role("link", name="Upload").click()
+    sign_in(page, "anna")
+    page.locator("[data-testid='stSidebar']").get_by_role("link", name="Upload").click()
     expect(page.get_by_role("heading", name="Upload", level=1)).to_be_visible(timeout=WAIT_MS)
     page.wait_for_selector(APP_IDLE, timeout=WAIT_MS)
     before = _memory_mb(pid)
