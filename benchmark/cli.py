@@ -442,6 +442,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             if not path.is_file():
                 raise ValidationError(f"{name}: no such file")
             try:
+                imports.refuse_oversize(path.name, path.stat().st_size)  # before a byte is read
                 plan = imports.plan_import(store, path.name, path.read_bytes(), options)
             except IMPORT_REFUSALS as exc:
                 print(f"benchmark: not imported: {exc}", file=sys.stderr)

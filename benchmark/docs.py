@@ -87,6 +87,7 @@ def importers_markdown() -> str:
     from . import imports
     from .importers import FORMATS, NOT_PAGE_METRICS, _FAMILIES
     from .importers.formats.template import COLUMN_HELP, TEMPLATE_COLUMNS
+    from .importers.reading_limits import limits_markdown
 
     lines = [
         "# Importing platform exports",
@@ -147,6 +148,7 @@ def importers_markdown() -> str:
               "Download it blank on the Upload page or with `benchmark template --output FILE.csv|FILE.xlsx`.", "",
               "| column | meaning |", "|---|---|"]
     lines += [f"| `{c}` | {COLUMN_HELP[c]} |" for c in TEMPLATE_COLUMNS]
+    lines += ["", limits_markdown().rstrip()]
     for family in _FAMILIES:
         name = family.__name__.rsplit(".", 1)[-1]
         lines += ["", f"## Family `{name}`", "", inspect.cleandoc(family.__doc__ or "").strip()]

@@ -488,6 +488,7 @@ def _write_accounts(cur, accounts: list[AccountPlan], import_id: int) -> list[in
         [(i, a.account_id, a.organisation_id, a.platform, a.name, a.platform_account_id) for i, a in enumerate(accounts)],
         columns=["position", "account_id", "organisation_id", "platform", "name", "platform_account_id"],
     ).astype({"account_id": "Int64", "organisation_id": "Int64"})
+    frame = _take_accounts_made_meanwhile(cur, frame)
     cur.register("planned_accounts", frame)
     try:
         cur.execute(
@@ -514,6 +515,33 @@ def _write_accounts(cur, accounts: list[AccountPlan], import_id: int) -> list[in
     finally:
         cur.unregister("planned_accounts")
     return [int(account_id) for _, account_id in ids]
+
+
+def _take_accounts_made_meanwhile(cur, frame: pd.DataFrame) -> pd.DataFrame:
+    """The plan's new accounts that another import created after the plan was made, taken as known.
+
+    Plans are made outside the write lock (two analysts preview at once); commits run one at a
+    time. Without this look inside the transaction the second commit would break the accounts'
+    unique key, or, for an unlinked page (organisation NULL, which the key does not compare), make
+    a second account of the same name."""
+    new = frame[frame["account_id"].isna()]
+    if new.empty:
+        return frame
+    cur.register("new_accounts", new)
+    try:
+        found = cur.execute(
+            "SELECT n.position, min(a.account_id) FROM new_accounts n JOIN accounts a ON a.platform = n.platform "
+            "AND a.name = n.name AND a.organisation_id IS NOT DISTINCT FROM n.organisation_id AND NOT a.is_demo "
+            "GROUP BY n.position"
+        ).fetchall()
+    finally:
+        cur.unregister("new_accounts")
+    if not found:
+        return frame
+    frame = frame.copy()
+    for position, account_id in found:
+        frame.loc[frame["position"] == position, "account_id"] = account_id
+    return frame
 
 
 def _replace_rows(cur, table: str, incoming: pd.DataFrame, import_id: int) -> int:

@@ -47,7 +47,6 @@ import csv
 import io
 import json
 import os
-import platform as platform_module
 import random
 import resource
 import socket
@@ -772,27 +771,12 @@ def summarise(samples: list[float]) -> dict:
 
 
 def versions() -> dict:
-    import duckdb
     import streamlit
     import websockets
 
-    memory_gb = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory_gb = round(int(line.split()[1]) / 2**20, 1)
-    except OSError:
-        pass
-    model = None
-    try:
-        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                      if line.startswith("model name")), None)
-    except OSError:
-        pass
-    return {"cores": os.cpu_count(), "cpu": model, "memory_gb": memory_gb, "python": platform_module.python_version(),
-            "system": f"{platform_module.system()} {platform_module.release()} {platform_module.machine()}",
-            "streamlit": streamlit.__version__, "duckdb": duckdb.__version__, "websockets": websockets.__version__,
-            "duckdb_threads": settings.get("duckdb_threads"), "duckdb_memory_limit": settings.get("duckdb_memory_limit")}
+    from .perf import machine
+
+    return machine() | {"streamlit": streamlit.__version__, "websockets": websockets.__version__}
 
 
 # -- the whole run ----------------------------------------------------------------------------

@@ -827,6 +827,7 @@ def code_version() -> dict[str, str]:
 
 
 def machine() -> dict:
+    """The machine and versions a measurement ran on (also the load test's, benchmark/loadtest.py)."""
     memory_gb = None
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -834,7 +835,13 @@ def machine() -> dict:
                 memory_gb = round(int(line.split()[1]) / 2**20, 1)
     except OSError:
         pass
-    return {"cores": os.cpu_count(), "memory_gb": memory_gb, "duckdb": duckdb.__version__,
+    model = None
+    try:
+        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), None)
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "cpu": model, "memory_gb": memory_gb, "duckdb": duckdb.__version__,
             "pandas": pd.__version__, "python": platform_module.python_version(),
             "system": f"{platform_module.system()} {platform_module.machine()}",
             "duckdb_threads": settings.get("duckdb_threads"), "duckdb_memory_limit": settings.get("duckdb_memory_limit")}

@@ -270,6 +270,7 @@ class Store:
     @contextmanager
     def writer(self, permit: Permit) -> Iterator[duckdb.DuckDBPyConnection]:
         """One transaction on a cursor of its own: commit on success, roll back on any error.
+        A conflicting or failed write comes out named (`named_write_errors`), never as DuckDB's own.
 
         `permit` (from `auth.authorise`) is the proof that whoever asked may make this change;
         there is no other way to write."""
@@ -278,16 +279,20 @@ class Store:
         gate = self._gate
         gate.acquire_shared()
         try:
-            with self._write_lock:
+            with self._write_lock, named_write_errors():
                 cursor = self._db.cursor()
                 cursor.execute("BEGIN TRANSACTION")
                 try:
                     yield cursor
+                    cursor.execute("COMMIT")
                 except BaseException:
-                    cursor.execute("ROLLBACK")
-                    cursor.close()
+                    try:
+                        cursor.execute("ROLLBACK")
+                    except duckdb.Error:
+                        pass  # a COMMIT that failed has ended the transaction already
+                    finally:
+                        cursor.close()
                     raise
-                cursor.execute("COMMIT")
                 self._writes += 1
                 cursor.close()
         finally:

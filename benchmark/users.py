@@ -53,7 +53,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from . import settings
 from .auth import SYSTEM, Actor, Role, authorise, parse_role
 from .errors import BenchmarkError, NotFoundError, SettingError, ValidationError
-from .store import Store
+from .store import Store, WriteConflictError
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
@@ -304,7 +304,7 @@ def add_user(store: Store, name: str, role: Role | str, password: str, *, actor:
                 """,
                 [shown, key, chosen.id, password_hash, now, actor.name, now],
             ).fetchone()
-    except duckdb.ConstraintException:  # added by someone else a moment ago
+    except WriteConflictError:  # added by someone else a moment ago
         raise UserExistsError(shown) from None
     return _user(row)
 

@@ -156,7 +156,7 @@ for index, (name, content) in enumerate(pending):
                 progress_line.empty()
             st.session_state[f"upload.plan.{key}"] = plan
         except ImportRejected as exc:
-            st.error(t("upload.rejected", file=exc.file_name, count=count(len(exc.problems)), format=i18n.localise(exc.format_label, lang)),
+            st.error(t("upload.rejected", file=exc.file_name, count=count(exc.total), format=i18n.localise(exc.format_label, lang)),
                      icon=":material/block:")
             problems = pd.DataFrame([{"where": i18n.localise(p.row, lang), "column": p.column, "value": p.value,
                                       "expected": i18n.localise(p.expected, lang)} for p in exc.problems])

@@ -74,6 +74,16 @@ def test_rejected_file_lists_row_column_and_value(benchmark_db):
     assert not [b for b in at.button if b.key == "upload.confirm.0"]
 
 
+def test_a_file_with_more_problems_than_are_kept_says_how_many_in_all(benchmark_db):
+    from benchmark.importers.base import MAX_PROBLEMS_KEPT
+
+    rows = "".join(f"Region Örebro län,facebook,{2000 + i // 4}-Q{i % 4 + 1},x\n" for i in range(1500))
+    at = upload_page([("bad.csv", ("organisation,platform,period,posts\n" + rows).encode())])
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("bad.csv: 1,500 value(s)" in e.value for e in at.error), [e.value for e in at.error]
+    assert len(at.dataframe[0].value) == MAX_PROBLEMS_KEPT == 1000  # the table lists those kept
+
+
 def test_file_that_does_not_name_its_page_asks_for_it(benchmark_db):
     series = ("Follows.csv", "\ufeffsep=,\n\"Facebook follows\"\n\"Date\",\"Primary\"\n\"2026-01-01T00:00:00\",\"3\"\n"
               .encode("utf-16"))

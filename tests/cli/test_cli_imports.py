@@ -59,6 +59,17 @@ def test_rejected_file_exits_1_with_the_row_report(tmp_path, capsys, db):
     assert "not imported" in err and "row 2" in err and "'many'" in err
 
 
+def test_a_file_over_the_upload_limit_is_refused_without_being_read(tmp_path, capsys, db, monkeypatch):
+    monkeypatch.setenv("BENCHMARK_MAX_UPLOAD_MB", "1")
+    big = tmp_path / "big.csv"
+    with big.open("wb") as handle:
+        handle.truncate(3 * 2**20)  # 3 MB, sparse
+    monkeypatch.setattr(type(big), "read_bytes", lambda self: pytest.fail(f"{self} was read"))
+    code, _, err = run(capsys, "import", str(big), "--db", db)
+    assert code == 1
+    assert "big.csv: the file is 3.0 MB; the limit is 1 MB (setting max_upload_mb)" in err
+
+
 def test_bad_arguments_exit_2(tmp_path, capsys, db):
     code, _, err = run(capsys, "import", str(tmp_path / "missing.csv"), "--db", db)
     assert code == 2 and "no such file" in err

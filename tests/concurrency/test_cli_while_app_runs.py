@@ -151,8 +151,10 @@ def test_without_a_serving_process_the_command_says_the_database_is_in_use(work)
         _stop_child(child)
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr == ("benchmark: error: the database db.duckdb is open in another process (probably the "
-                             "dashboard); stop that process or pass another file with --db\n")
+    assert result.stderr == (
+        "benchmark: error: the database db.duckdb is open in another process that does not take commands (a running "
+        "`benchmark` command, or a dashboard of another user; a dashboard of yours runs the command itself); wait for "
+        "that process to finish or stop it, or pass another file with --db\n")
     assert _stored(database) == []
 
 

@@ -135,11 +135,6 @@ def test_two_files_changing_the_same_values_at_once_keep_both_in_history(small_s
     assert small_store.integrity_problems() == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "commit_import creates the accounts its plan found missing without looking again inside its "
-    "transaction: the second file of a page that is new in both hits the accounts' unique key, and "
-    "the DuckDB TransactionException reaches the caller unnamed until Store.writer applies "
-    "store.named_write_errors (or commit_import re-resolves new accounts); see docs/architecture.md"))
 def test_two_files_for_one_new_page_at_once_both_complete_or_one_is_told_to_retry(small_store):
     results = _at_once(small_store, [
         ("q1.csv", _csv("Laxå,facebook,2025-Q1,200,5,50,5,0")),
@@ -155,10 +150,6 @@ def test_two_files_for_one_new_page_at_once_both_complete_or_one_is_told_to_retr
     assert small_store.integrity_problems() == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "commit_import creates the accounts its plan found missing without looking again inside its "
-    "transaction; an unlinked page (organisation NULL) escapes the accounts' unique key, so two "
-    "files of one new unlinked page planned at once make two accounts of the same name"))
 def test_two_files_for_one_new_unlinked_page_at_once_make_one_account(small_store, monkeypatch):
     from benchmark.importers.model import AccountRef, ParsedFile, PeriodValue
 
