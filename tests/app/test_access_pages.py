@@ -180,6 +180,49 @@ def test_the_admin_page_is_for_admins_only(benchmark_db):
     assert "password_hash" not in listed.columns
 
 
+def test_an_admin_adds_changes_and_removes_an_account_and_makes_a_backup(benchmark_db):
+    at = app("adam").run()
+    at.switch_page("pages/admin.py")
+    at = at.run()
+    at.text_input(key="admin.new_name").input("  Olle ")
+    at.selectbox(key="admin.new_role").set_value("analyst")
+    at.text_input(key="admin.new_password").input("a long password 1")
+    at.text_input(key="admin.new_password_again").input("a long password 2")
+    at = next(b for b in at.button if b.key and "FormSubmitter:admin.add" in b.key).click().run()
+    assert [e.value for e in at.error] == ["The two passwords differ; type the same password twice."]
+    assert users.find_user(app_store(), "Olle") is None
+
+    at.text_input(key="admin.new_name").input("  Olle ")
+    at.selectbox(key="admin.new_role").set_value("analyst")
+    at.text_input(key="admin.new_password").input("a long password 1")
+    at.text_input(key="admin.new_password_again").input("a long password 1")
+    at = next(b for b in at.button if b.key and "FormSubmitter:admin.add" in b.key).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert sorted(at.dataframe[0].value["name"]) == ["Olle", "adam", "anna", "vera"]
+    assert users.sign_in(app_store(), "olle", "a long password 1").role.id == "analyst"
+
+    at.selectbox(key="admin.user").set_value("Olle")
+    at.selectbox(key="admin.role").set_value("viewer")
+    at = at.button(key="admin.set_role").click().run()
+    assert users.current_role(app_store(), "Olle").id == "viewer"
+    at.selectbox(key="admin.user").set_value("Olle")
+    at = at.checkbox(key="admin.remove_sure").check().run()  # the button is enabled only when sure
+    at = at.button(key="admin.remove").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert users.find_user(app_store(), "Olle") is None
+    assert sorted(at.dataframe[0].value["name"]) == ["adam", "anna", "vera"]
+
+    at.selectbox(key="admin.user").set_value("adam")
+    at.selectbox(key="admin.role").set_value("viewer")
+    at = at.button(key="admin.set_role").click().run()  # the only admin: refused, said plainly
+    assert any("'adam' is the only administrator" in e.value for e in at.error), [e.value for e in at.error]
+
+    at = at.button(key="admin.backup").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    backups = list((benchmark_db.parent / "backups").glob("*.duckdb"))
+    assert len(backups) == 1 and any(str(backups[0]) in s.value for s in at.success)
+
+
 def test_a_private_dashboard_shows_only_the_sign_in_form(benchmark_db, access_file):
     access_file('mode = "private"\n')
     at = app().run()
