@@ -33,7 +33,9 @@ def test_a_short_run_has_no_errors_and_reports_its_figures(demo_db_copy: Path) -
         figures = report["latency_ms"][page]
         assert figures["n"] > 0 and 0 < figures["median"] <= figures["p95"] <= figures["max"]
     assert report["first_render_ms"]["median"] > 0
-    assert report["rss_peak_sampled_mb"] > 0 and report["vm_hwm_mb"] >= report["rss_peak_sampled_mb"] > 0
+    # VmHWM is the kernel's own peak, but Linux syncs each thread's RSS count into it lazily (every
+    # 64 page faults), so it may trail a sampled VmRSS by a little (seen: 368.3 against 368.6 MB).
+    assert report["rss_peak_sampled_mb"] > 0 and report["vm_hwm_mb"] >= 0.98 * report["rss_peak_sampled_mb"]
     assert report["server_cpu_s"] > 0
     assert report["server_log_tracebacks"] == 0
     # After the run: healthy, and a newsletter link's unknown parameter is a page message, not an error.
