@@ -1,9 +1,15 @@
 """Roles through the real pages (AppTest): what each session sees, and that a viewer cannot change
 anything even by forging what the browser would send.
 
-Local accounts are made in the database copy before the app opens it; a session is signed in by
-the key a successful sign-in sets (`ui_auth.LOCAL_USER`), which no widget has. Single sign-on is
-simulated with AppTest's `user` and `secrets`.
+The test accounts (tests/actors.py) are in the database copy; a session is signed in by the key a
+successful sign-in sets (`ui_auth.LOCAL_USER`), which no widget has. Single sign-on is simulated
+with AppTest's `user` and `secrets`.
+
+How AppTest differs from a browser here: after the first run it runs a page under pages/ on its own,
+without app.py (the sidebar and its sign-in form are drawn on the first run only), and it runs the
+session's page even when the menu no longer has it, where Streamlit's server answers "page not
+found" and shows the default page. So these tests check each page's own refusal, and
+tests/browser/test_sign_in.py the sidebar and the menu after a change of role.
 """
 
 from __future__ import annotations
