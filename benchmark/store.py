@@ -490,9 +490,12 @@ def named_write_error(exc: BaseException) -> BenchmarkError | None:
     Matched on the class first (the texts differ between DuckDB versions): a TransactionException
     whose text says the commit failed without a conflict is a failed write (disk full); any other
     TransactionException (a write-write conflict, a transaction aborted by a duplicate key) and a
-    ConstraintException are a conflict with a change made meanwhile: planning again sees it."""
+    duplicate key are a conflict with a change made meanwhile: planning again sees it. A CHECK or
+    foreign-key refusal is no conflict (None): the code let a bad row through, and it stays visible."""
     if not isinstance(exc, (duckdb.TransactionException, duckdb.ConstraintException)):
         return None
+    if isinstance(exc, duckdb.ConstraintException) and "duplicate key" not in str(exc).lower():
+        return None  # a CHECK or foreign key refused a row: a defect to see as it is, not a conflict
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     cause = exc.__context__
     if isinstance(exc, duckdb.TransactionException) and isinstance(cause, duckdb.Error):
@@ -511,7 +514,10 @@ def named_write_errors() -> Iterator[None]:
     try:
         yield
     except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
-        raise named_write_error(exc) from exc
+        named = named_write_error(exc)
+        if named is None:
+            raise
+        raise named from exc
 
 
 def open_store(path: str | Path | None = None, *, must_exist: bool = True) -> Store:

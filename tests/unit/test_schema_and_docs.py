@@ -6,6 +6,7 @@ import pytest
 
 from benchmark import docs
 from benchmark.schema import TABLES, data_model_markdown
+from benchmark.store import WriteConflictError
 from tests.actors import permit
 
 
@@ -62,7 +63,9 @@ def test_database_constraints_reject_bad_rows(account, sql, params):
 def test_one_value_per_account_measure_and_period(account):
     writer, acc = account
     writer.period(acc, "2024-07-01", "2024-07-31", posts=5)
-    with pytest.raises(duckdb.Error):
+    # The key holds; Store.writer names a duplicate key as a conflict (a plan made before another
+    # write), so that the person is told to try again.
+    with pytest.raises(WriteConflictError, match="Duplicate key"):
         writer.period(acc, "2024-07-01", "2024-07-31", posts=6)
     assert writer.store.rows("SELECT value FROM period_values") == [(5,)]
 
