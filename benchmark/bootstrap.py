@@ -20,10 +20,9 @@ import duckdb
 
 from . import demo
 from .auth import SYSTEM, authorise
-from .errors import BenchmarkError, Joined
+from .errors import BenchmarkError, Joined, SchemaOutdatedError
 from .registry import load_registry
-from .schema import SCHEMA_VERSION
-from .store import Store, open_store
+from .store import Store, open_store, served_store
 
 
 def build_database(path: Path, *, with_demo: bool) -> None:
@@ -54,9 +53,8 @@ def ensure_database(path: Path, *, with_demo: bool) -> Store:
 
     if not path.exists():
         build_database(path, with_demo=with_demo)
-    _backup_before_upgrade(path)
     try:
-        store = open_store(path)
+        store = _open_backed_up(path)
     except BenchmarkError as exc:
         if exc.key == "database.cannot_open":
             raise DatabaseUnusableError("startup_cannot_open", path, detail=exc.params.get("detail", "")) from exc
@@ -75,27 +73,38 @@ def ensure_database(path: Path, *, with_demo: bool) -> Store:
     return store
 
 
-def _backup_before_upgrade(path: Path) -> None:
-    """A backup of a database of an older schema version before it is upgraded (the upgrade itself
-    is atomic; the backup is the way back to the old version of the tool)."""
+def _open_backed_up(path: Path) -> Store:
+    """`open_store(path)`, with a backup of a database of an older schema version before it is
+    upgraded (the upgrade itself is atomic; the backup is the way back to the old version of the tool).
+
+    A database of this version is checked and kept on the one connection that read its version:
+    the dashboard's start opens the file once, not once for the backup question and again for use.
+    """
+    if served_store() is not None:
+        return open_store(path)  # a command run by the dashboard: its store, checked when it started
+    store = Store(path)
+    try:
+        store.require_initialised()
+    except SchemaOutdatedError as exc:
+        try:
+            if exc.version > 0:
+                _backup_before_upgrade(store, path, exc.version)
+        finally:
+            store.close()
+        return open_store(path)  # upgrades it
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _backup_before_upgrade(store: Store, path: Path, version: int) -> None:
     from .backup import _dated_name, backup, default_folder
 
-    try:
-        store = Store(path)
-    except BenchmarkError:
-        return  # open_store reports it
-    with store:
-        try:
-            if not store.is_initialised():
-                return
-            version = int(store.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") or 0)
-        except (duckdb.Error, ValueError):
-            return  # open_store reports it
-        if 0 < version < SCHEMA_VERSION:
-            folder = default_folder(path)
-            folder.mkdir(parents=True, exist_ok=True)
-            stem = path.name.removesuffix(".duckdb")
-            backup(store, _dated_name(folder, stem, f"before-upgrade-{version}"), actor=SYSTEM)
+    folder = default_folder(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = path.name.removesuffix(".duckdb")
+    backup(store, _dated_name(folder, stem, f"before-upgrade-{version}"), actor=SYSTEM)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ValidationError
 from ..viewstate import ViewState
-from .build import Report
 from .tables import to_csv, to_xlsx
+
+if TYPE_CHECKING:
+    # Only a type here: .build loads Altair, which the pages' download buttons need only when clicked.
+    from .build import Report
 
 FORMATS = ("csv", "xlsx", "pptx", "png", "svg")
 MEDIA_TYPES = {

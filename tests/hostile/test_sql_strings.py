@@ -103,6 +103,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "benchmark/query.py": {
         "_UNITS[unit]": "the SQL of one of two fixed units (organisation, account)",
+        "_LOOKUP_UNITS[unit]": "the SQL of one of two fixed units (organisation, account) for the summary lookup",
         "GRAIN_SQL": CONSTANT_SQL, "GRAIN_RANK_SQL": CONSTANT_SQL,
         "sql_list(_ADDITIVE)": CONSTANT_SQL, "sql_list(_STOCK)": CONSTANT_SQL, "sql_list(_NON_ADDITIVE)": CONSTANT_SQL,
         "', '.join(per_account)": CONSTANT_SQL, "', '.join(rolled)": CONSTANT_SQL,
