@@ -5,10 +5,14 @@ The flow is always the same, for the Upload page and `benchmark import`:
 1. `plan_import` reads and parses the file (nothing is written), finds each
    account and its organisation, and compares every value with what is stored:
    new, the same, or a change (old → new). Files already imported (same
-   SHA-256) are recognised and change nothing.
+   SHA-256) are recognised and change nothing. A template CSV is read in bulk
+   by DuckDB (`importers.template_fast`) whenever that gives exactly what the
+   cell-by-cell reading gives; any problem sends it the general way, which reports it.
 2. `commit_import` writes the plan in one transaction: the raw file, the
    import's log row, new accounts and links, and the values. A value that
-   replaces a stored one moves the old row to `replaced_<table>`.
+   replaces a stored one moves the old row to `replaced_<table>`. The period
+   summaries of the accounts are worked out again for the periods around the
+   file's days (`summaries.refresh`).
 3. `undo_import` takes an import's rows out and puts back the rows it
    replaced, also when later imports came on top, so the data is exactly what
    it would be had the import never happened.
@@ -33,7 +37,7 @@ from . import settings, summaries
 from .auth import Actor, authorise
 from .accounts import AccountIndex
 from .errors import Message, NotFoundError, Number, Term, ValidationError
-from .importers import open_export
+from .importers import open_export, template_fast
 from .importers.model import (
     AccountRef,
     ImportRejected,
@@ -44,6 +48,7 @@ from .importers.model import (
     UnreadableFileError,
 )
 from .importers.names import clean_name, is_latin, latin_look_alike
+from .metrics import MEASURE_IDS
 from .periods import Period
 from .registry import Organisation, OrganisationIndex, get_organisation, suggest
 from .schema import TABLES_BY_NAME, VERSIONED_TABLES
@@ -106,6 +111,10 @@ class ImportPlan:
     post_rows: pd.DataFrame  # account, post_id, published_at, …, source_row
     changes: pd.DataFrame  # account, measure, period, new, same, changed, stored, incoming
     duplicate_of: int | None = None  # an earlier committed import of the same file
+    # A large template read in bulk (`importers.template_fast`): the figures of `period_rows` again,
+    # one row per file row (account, period_start, period_end, source_row, one column per measure),
+    # which DuckDB compares and writes without a Python step per value.
+    staged: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def format_label(self) -> str:
@@ -158,7 +167,11 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
     platform = _check_platform(options.platform)
     span = (options.period.start, options.period.end) if options.period else None
     say(Message("note.progress.reading"))
-    parsed = open_export(file_name, content, ParseOptions(period=span), max_bytes=limit)
+    # A template CSV is read in bulk when that gives exactly what the general reading gives;
+    # otherwise (any problem in it, too) the general reading decides and reports.
+    fast = template_fast.read(file_name, content, max_bytes=limit)
+    parsed = fast.parsed if fast is not None else open_export(file_name, content, ParseOptions(period=span),
+                                                              max_bytes=limit)
     if parsed.platform and platform and parsed.platform != platform:
         raise ValidationError("upload.other_platform", file_name=file_name, format_label=parsed.format_label,
                               found=Term(f"platform.{parsed.platform}"), given=Term(f"platform.{platform}"))
@@ -180,7 +193,7 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
     platforms = {p.platform for p in plans}
     platform = platforms.pop() if len(platforms) == 1 else None
     by_ref = {ref: i for i, ref in enumerate(refs)}
-    period_rows, daily_rows = _value_frames(parsed, by_ref, file_name)
+    period_rows, daily_rows = _value_frames(parsed, by_ref, file_name, unique=fast is not None)
     post_rows, post_daily = _post_frames(parsed, by_ref)
     daily_rows = _merge_daily(daily_rows, post_daily)
     duplicate_of = store.scalar(
@@ -188,8 +201,12 @@ def plan_import(store: Store, file_name: str, content: bytes, options: ImportOpt
         [sha256],
     )
     say(Message("note.progress.comparing"))
+    staged = None
+    if fast is not None:
+        positions = np.array([by_ref[ref] for ref in parsed.table_accounts], dtype="int64")
+        staged = fast.rows.assign(account=positions[fast.rows["account"].to_numpy()])
     plan = ImportPlan(file_name, sha256, len(content), content, parsed, platform, plans,
-                      period_rows, daily_rows, post_rows, pd.DataFrame(), duplicate_of)
+                      period_rows, daily_rows, post_rows, pd.DataFrame(), duplicate_of, staged)
     plan.changes = _changes(store, plan)
     return plan
 
@@ -279,8 +296,10 @@ def _plan_account(store: Store, known: _Known, file_name: str, parsed: ParsedFil
     )
 
 
-def _value_frames(parsed: ParsedFile, by_ref: dict[AccountRef, int], file_name: str
+def _value_frames(parsed: ParsedFile, by_ref: dict[AccountRef, int], file_name: str, *, unique: bool = False
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(period rows, daily rows) of the file's values. `unique`: the reader guarantees one value per
+    account, measure and period, none of one day (`template_fast`), so there is nothing to check."""
     columns = ["account", "measure", "period_start", "period_end", "value", "source_row"]
     values = pd.DataFrame(
         [(by_ref[v.account], v.measure, v.start, v.end, v.value, v.source_row) for v in parsed.values], columns=columns)
@@ -289,6 +308,10 @@ def _value_frames(parsed: ParsedFile, by_ref: dict[AccountRef, int], file_name: 
         positions = np.array([by_ref[ref] for ref in parsed.table_accounts], dtype="int64")
         table = table.assign(account=positions[table["account"].to_numpy()])[columns]
         values = table if values.empty else pd.concat([values, table], ignore_index=True)
+    if unique:
+        daily_columns = ["account", "measure", "day", "value", "source_row"]
+        empty = values.iloc[0:0].rename(columns={"period_start": "day"})[daily_columns]
+        return values, empty.reset_index(drop=True)
     one_day = values["period_start"] == values["period_end"]
     period_rows = values[~one_day].reset_index(drop=True)
     daily_rows = values[one_day].rename(columns={"period_start": "day"}).drop(columns=["period_end"]).reset_index(drop=True)
@@ -380,20 +403,7 @@ def _changes(store: Store, plan: ImportPlan) -> pd.DataFrame:
     columns = ["account", "measure", "period", "new", "same", "changed", "stored", "incoming"]
     parts = []
     if len(plan.period_rows):
-        incoming = _with_account_ids(plan.period_rows, plan, ids)
-        parts.append(store.frame(
-            """
-            SELECT i.account_name AS account, i.measure,
-                   strftime(i.period_start, '%Y-%m-%d') || ' to ' || strftime(i.period_end, '%Y-%m-%d') AS period,
-                   count(*) FILTER (WHERE t.value IS NULL) AS new,
-                   count(*) FILTER (WHERE t.value = i.value) AS same,
-                   count(*) FILTER (WHERE t.value <> i.value) AS changed,
-                   sum(t.value) AS stored, sum(i.value) AS incoming
-            FROM incoming i LEFT JOIN period_values t
-              ON t.account_id = i.account_id AND t.measure = i.measure
-             AND t.period_start = i.period_start::DATE AND t.period_end = i.period_end::DATE
-            GROUP BY ALL
-            """, tables={"incoming": incoming[["account_name", "account_id", "measure", "period_start", "period_end", "value"]]}))
+        parts.append(_period_changes(store, plan))
     if len(plan.daily_rows):
         incoming = _with_account_ids(plan.daily_rows, plan, ids)
         parts.append(store.frame(
@@ -424,8 +434,87 @@ def _changes(store: Store, plan: ImportPlan) -> pd.DataFrame:
             """, tables={"incoming": incoming[["account_name", "account_id", "post_id", "published_at", *POST_VALUE_COLUMNS]]}))
     if not parts:
         return pd.DataFrame(columns=columns)
+    if len(parts) == 1 and len(plan.period_rows):
+        return parts[0]  # sorted already
     frame = pd.concat(parts, ignore_index=True)
     return frame[columns].sort_values(["account", "measure", "period"], ignore_index=True)
+
+
+_PERIOD_CHANGES = """
+WITH i AS ({incoming})
+SELECT a.name, list_position($measures, i.measure) - 1 AS measure,
+       (i.period_start - DATE '1900-01-01') * 100000 + (i.period_end - DATE '1900-01-01') AS span,
+       count(*) FILTER (WHERE t.value IS NULL) AS new,
+       count(*) FILTER (WHERE t.value = i.value) AS same,
+       count(*) FILTER (WHERE t.value <> i.value) AS changed,
+       sum(t.value)::DOUBLE AS stored, sum(i.value)::DOUBLE AS incoming
+FROM i JOIN planned a USING (account)
+LEFT JOIN period_values t ON t.account_id = a.account_id AND t.measure = i.measure
+ AND t.period_start = i.period_start AND t.period_end = i.period_end
+GROUP BY ALL
+"""
+
+
+def _period_changes(store: Store, plan: ImportPlan) -> pd.DataFrame:
+    """The preview's rows of the period values: per account name (pages of the same name on several
+    platforms count together), measure and period, in order of the three; grouped by DuckDB over
+    codes, the texts put in afterwards (a million-row template gives a million rows here)."""
+    names = sorted({a.name for a in plan.accounts})
+    code = {name: i for i, name in enumerate(names)}
+    planned = pd.DataFrame({
+        "account": np.arange(len(plan.accounts), dtype="int64"),
+        "name": np.array([code[a.name] for a in plan.accounts], dtype="int64"),
+        "account_id": pd.array([a.account_id for a in plan.accounts], dtype="Int64"),
+    })
+    if plan.staged is not None:
+        measures = ", ".join(m for m in MEASURE_IDS if m in plan.staged.columns)
+        incoming = (f"SELECT account, measure, period_start::DATE AS period_start, period_end::DATE AS period_end, "
+                    f"value FROM (UNPIVOT staged ON {measures} INTO NAME measure VALUE value)")
+        tables = {"staged": plan.staged}
+    else:
+        rows = plan.period_rows
+        incoming = ("SELECT account, measure, period_start::DATE AS period_start, period_end::DATE AS period_end, "
+                    "value FROM given")
+        tables = {"given": pd.DataFrame({"account": rows["account"].to_numpy(dtype="int64"),
+                                         "measure": rows["measure"].to_numpy(dtype=object),
+                                         "period_start": _as_datetime64(rows["period_start"]),
+                                         "period_end": _as_datetime64(rows["period_end"]),
+                                         "value": rows["value"].to_numpy(dtype="int64")})}
+    measures = sorted(MEASURE_IDS)  # a measure's code is its place in the sorted names
+    with store.reader() as cur:
+        for name, table in {"planned": planned, **tables}.items():
+            cur.register(name, table)
+        found = cur.execute(_PERIOD_CHANGES.format(incoming=incoming), {"measures": measures}).fetchnumpy()
+    name = np.asarray(found["name"], dtype="int64")
+    measure = np.asarray(found["measure"], dtype="int64")
+    spans, span = np.unique(np.asarray(found["span"], dtype="int64"), return_inverse=True)
+    epoch = date(1900, 1, 1).toordinal()  # the span codes count days from here (no figure is older)
+    labels = np.array([f"{date.fromordinal(epoch + int(k) // 100000):%Y-%m-%d} to "
+                       f"{date.fromordinal(epoch + int(k) % 100000):%Y-%m-%d}" for k in spans], dtype=object)
+    label_rank = np.argsort(np.argsort(labels, kind="stable"), kind="stable")  # labels sort as their text
+    span = span.ravel()
+    order = np.lexsort((label_rank[span], measure, name))
+    stored, incoming_sum = (np.ma.filled(np.ma.asarray(found[c], dtype="float64"), np.nan)
+                            for c in ("stored", "incoming"))
+    return pd.DataFrame({
+        "account": _texts(names, name[order]),
+        "measure": _texts(measures, measure[order]),
+        "period": _texts(labels, span[order]),
+        **{c: np.asarray(found[c], dtype="int64")[order] for c in ("new", "same", "changed")},
+        "stored": stored[order],
+        "incoming": incoming_sum[order],
+    }, copy=False)
+
+
+def _texts(texts, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """`texts[code]` for each code, as pandas' default string column."""
+    return pd.array(np.asarray(texts, dtype=object)[codes], dtype="str")
+
+
+def _as_datetime64(column: pd.Series) -> np.ndarray:
+    """A column of `date` objects as datetime64 (DuckDB reads those without a Python step per value)."""
+    codes, days = pd.factorize(column)
+    return np.array(list(days), dtype="datetime64[D]")[codes].astype("datetime64[s]")
 
 
 # -- committing -------------------------------------------------------------------------------
@@ -465,17 +554,28 @@ def commit_import(store: Store, plan: ImportPlan, *, actor: Actor,
         replaced = 0
         frames = {"period_values": plan.period_rows, "account_daily": plan.daily_rows, "posts": plan.post_rows}
         changed: set[int] = set()
+        days: list[date] = []  # the first and last day of each table's values
         for table in VERSIONED_TABLES:
             frame = frames[table]
             if frame.empty:
                 continue
+            if table == "period_values" and plan.staged is not None:
+                replaced += _replace_rows(cur, table, _Staged(plan.staged, ids), import_id)
+                positions = np.unique(plan.staged["account"].to_numpy())
+                changed.update(int(ids[p]) for p in positions)
+                days += [_day(plan.staged["period_start"].min()), _day(plan.staged["period_end"].max())]
+                continue
             incoming = frame.copy()
-            incoming["account_id"] = [ids[a] for a in incoming["account"]]
+            positions = incoming["account"].to_numpy(dtype="int64")
+            incoming["account_id"] = np.array(ids, dtype="int64")[positions]
             incoming["import_id"] = import_id
             replaced += _replace_rows(cur, table, incoming.drop(columns=["account"]), import_id)
             if table != "posts":
-                changed.update(int(i) for i in incoming["account_id"].unique())
-        summaries.refresh(cur, changed)
+                changed.update(int(ids[p]) for p in np.unique(positions))
+                first, last = ("day", "day") if table == "account_daily" else ("period_start", "period_end")
+                days += [_day(min(incoming[first].unique())), _day(max(incoming[last].unique()))]
+        # Only the periods the new values touch are worked out again (their accounts' other periods stay).
+        summaries.refresh(cur, changed, (min(days), max(days)) if days else None)
     return ImportResult(import_id, plan.file_name, plan.row_count, replaced,
                         f"imported {plan.file_name} as import {import_id}: {plan.row_count} rows"
                         + (f", replacing {replaced} stored" if replaced else ""))
@@ -544,8 +644,53 @@ def _take_accounts_made_meanwhile(cur, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _replace_rows(cur, table: str, incoming: pd.DataFrame, import_id: int) -> int:
+def _day(value: object) -> date:
+    """A day from a frame's column (a `date`, or a pandas/numpy timestamp)."""
+    return value if type(value) is date else pd.Timestamp(value).date()
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """The period values of a template read in bulk (`ImportPlan.staged`) and the account id of
+    each position in the plan's accounts."""
+
+    rows: pd.DataFrame
+    ids: list[int]
+
+
+def _replace_staged(cur, staged: _Staged, import_id: int) -> int:
+    """`_replace_rows` of a `_Staged` table: the rows become one value per measure in DuckDB (UNPIVOT
+    leaves the unknown ones out), keyed by account id."""
+    measures = ", ".join(m for m in MEASURE_IDS if m in staged.rows.columns)
+    cur.register("staged", staged.rows)
+    cur.register("staged_ids", pd.DataFrame({"account": np.arange(len(staged.ids), dtype="int64"),
+                                             "account_id": np.array(staged.ids, dtype="int64")}))
+    try:
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE incoming_values AS "
+            "SELECT a.account_id, i.measure, i.period_start::DATE AS period_start, i.period_end::DATE AS period_end, "
+            "i.value, i.source_row::INTEGER AS source_row "
+            f"FROM (UNPIVOT staged ON {measures} INTO NAME measure VALUE value) i JOIN staged_ids a USING (account)")
+    finally:
+        cur.unregister("staged")
+        cur.unregister("staged_ids")
+    key = "t.account_id = i.account_id AND t.measure = i.measure AND t.period_start = i.period_start " \
+          "AND t.period_end = i.period_end"
+    moved = cur.execute(
+        f"INSERT INTO replaced_period_values SELECT t.*, ? FROM period_values t JOIN incoming_values i ON {key}",
+        [import_id]).fetchone()[0]
+    cur.execute(f"DELETE FROM period_values t USING incoming_values i WHERE {key}")
+    cur.execute("INSERT INTO period_values (account_id, measure, period_start, period_end, value, import_id, "
+                "source_row) SELECT account_id, measure, period_start, period_end, value, ?, source_row "
+                "FROM incoming_values", [import_id])
+    cur.execute("DROP TABLE incoming_values")
+    return int(moved)
+
+
+def _replace_rows(cur, table: str, incoming: pd.DataFrame | _Staged, import_id: int) -> int:
     """Move the stored rows that `incoming` replaces to replaced_<table>, then insert `incoming`."""
+    if isinstance(incoming, _Staged):
+        return _replace_staged(cur, incoming, import_id)
     columns = [c.name for c in TABLES_BY_NAME[table].columns]
     key = KEYS[table]
     casts = {"period_start": "::DATE", "period_end": "::DATE", "day": "::DATE", "published_at": "::TIMESTAMP"}
@@ -580,6 +725,12 @@ def undo_import(store: Store, import_id: int, *, actor: Actor) -> str:
         changed = [r[0] for r in cur.execute(
             "SELECT account_id FROM period_values WHERE import_id = $id UNION SELECT account_id FROM account_daily "
             "WHERE import_id = $id", {"id": import_id}).fetchall()]
+        # The values that change are this import's (the ones put back have the same keys): only the
+        # periods around their days are worked out again.
+        first, last = cur.execute(
+            "SELECT min(s), max(e) FROM (SELECT period_start AS s, period_end AS e FROM period_values "
+            "WHERE import_id = $id UNION ALL SELECT day, day FROM account_daily WHERE import_id = $id)",
+            {"id": import_id}).fetchone()
         for table in VERSIONED_TABLES:
             key = KEYS[table]
             same_key = " AND ".join(f"p.{k} = x.{k}" for k in key)
@@ -602,7 +753,7 @@ def undo_import(store: Store, import_id: int, *, actor: Actor) -> str:
             for t in (*VERSIONED_TABLES, *(f"replaced_{t}" for t in VERSIONED_TABLES))
         )
         cur.execute(f"DELETE FROM accounts WHERE import_id = ? AND {orphan}", [import_id])
-        summaries.refresh(cur, changed)
+        summaries.refresh(cur, changed, (first, last) if first is not None else None)
         cur.execute(
             "UPDATE imports SET status = 'undone', undone_at = current_timestamp, undone_by = ? WHERE import_id = ?",
             [actor.name, import_id],
