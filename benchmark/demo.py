@@ -26,6 +26,8 @@ import pandas as pd
 from . import summaries
 from .auth import Actor, authorise
 from .errors import BenchmarkError
+from .keys import check_unique
+from .migrations import rebuild_table
 from .periods import periods_between, quarter_period, year_period
 from .store import Store
 
@@ -307,6 +309,7 @@ def load_demo(store: Store, *, actor: Actor) -> dict[str, int]:
             "FROM demo_values"
         )
         cur.unregister("demo_values")
+        check_unique(cur, "period_values", "SELECT * FROM period_values WHERE import_id = ?", [import_id])
         posts = posts.assign(account_id=key_to_id[posts["account_key"].to_numpy()] if len(posts) else [], import_id=import_id)
         cur.register("demo_posts", posts)
         cur.execute(
@@ -347,23 +350,13 @@ def remove_demo(store: Store, *, actor: Actor) -> int:
 
 def _remove_rows(cur, table_name: str, demo_rows: str) -> int:
     """Remove the rows of `table_name` matching `demo_rows` (fixed SQL, no user input); the count removed."""
-    from .schema import TABLES, ddl
-
     total = cur.execute(f"SELECT count(*) FROM {table_name}").fetchone()[0]
     doomed = cur.execute(f"SELECT count(*) FROM {table_name} WHERE {demo_rows}").fetchone()[0]
     if not doomed:
         return 0
     if doomed < total * REBUILD_SHARE:
         return cur.execute(f"DELETE FROM {table_name} WHERE {demo_rows}").fetchone()[0]
-    table = next(t for t in TABLES if t.name == table_name)
-    create = next(s for s in ddl() if s.startswith(f"CREATE TABLE IF NOT EXISTS {table_name} ("))
-    columns = ", ".join(c.name for c in table.columns)
-    cur.execute(f"CREATE TEMP TABLE demo_kept AS SELECT {columns} FROM {table_name} WHERE NOT ({demo_rows})")
-    cur.execute(f"DROP TABLE {table_name}")
-    cur.execute(create)
-    cur.execute(f"INSERT INTO {table_name} ({columns}) SELECT {columns} FROM demo_kept")
-    kept = cur.execute(f"SELECT count(*) FROM {table_name}").fetchone()[0]
-    cur.execute("DROP TABLE demo_kept")
+    kept = rebuild_table(cur, table_name, keep=f"NOT ({demo_rows})")
     if kept != total - doomed:  # the transaction is rolled back: nothing is lost (see summaries.refresh)
         raise BenchmarkError("demo.kept_mismatch", table=table_name, kept=kept, expected=total - doomed)
     return doomed

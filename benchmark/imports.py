@@ -51,6 +51,7 @@ from .importers.names import clean_name, is_latin, latin_look_alike
 from .metrics import MEASURE_IDS
 from .periods import Period
 from .registry import Organisation, OrganisationIndex, get_organisation, suggest
+from .keys import check_unique
 from .schema import TABLES_BY_NAME, VERSIONED_TABLES
 from .store import Store
 from .vocabulary import PLATFORMS
@@ -60,11 +61,7 @@ from .vocabulary import PLATFORMS
 # local time counts for the next day. Documented in docs/importers.md.
 POST_DAY_ZONE = ZoneInfo("Europe/Stockholm")
 
-KEYS = {
-    "period_values": ("account_id", "measure", "period_start", "period_end"),
-    "account_daily": ("account_id", "measure", "day"),
-    "posts": ("account_id", "post_id"),
-}
+KEYS = {table: TABLES_BY_NAME[table].primary_key for table in VERSIONED_TABLES}
 POST_VALUE_COLUMNS = ("reactions", "comments", "shares", "reach", "views", "video_views", "link_clicks")
 
 
@@ -683,6 +680,7 @@ def _replace_staged(cur, staged: _Staged, import_id: int) -> int:
     cur.execute("INSERT INTO period_values (account_id, measure, period_start, period_end, value, import_id, "
                 "source_row) SELECT account_id, measure, period_start, period_end, value, ?, source_row "
                 "FROM incoming_values", [import_id])
+    check_unique(cur, "period_values", "SELECT * FROM incoming_values")
     cur.execute("DROP TABLE incoming_values")
     return int(moved)
 
@@ -703,6 +701,8 @@ def _replace_rows(cur, table: str, incoming: pd.DataFrame | _Staged, import_id: 
         ).fetchone()[0]
         cur.execute(f"DELETE FROM {table} t USING incoming i WHERE {join}")
         cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM incoming i")
+        if not TABLES_BY_NAME[table].keys_in_database:
+            check_unique(cur, table, f"SELECT {select} FROM incoming i")
     finally:
         cur.unregister("incoming")
     return int(moved)
@@ -745,6 +745,8 @@ def undo_import(store: Store, import_id: int, *, actor: Actor) -> str:
             restored += cur.execute(
                 f"INSERT INTO {table} SELECT {columns} FROM replaced_{table} WHERE replaced_by = ?", [import_id]
             ).fetchone()[0]
+            if not TABLES_BY_NAME[table].keys_in_database:
+                check_unique(cur, table, f"SELECT {columns} FROM replaced_{table} WHERE replaced_by = ?", [import_id])
             cur.execute(f"DELETE FROM replaced_{table} WHERE replaced_by = ?", [import_id])
             cur.execute(f"DELETE FROM replaced_{table} WHERE import_id = ?", [import_id])
         # Accounts this import created and that hold nothing now go too; links stay (they are knowledge).

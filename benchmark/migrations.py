@@ -1,7 +1,8 @@
 """Upgrading a database made by an older version of the tool.
 
-An upgrade that only adds tables (schema.ADDED_TABLES) creates them in place, in one
-transaction. Every other upgrade works the same way, whatever changed: build a new file with the
+An upgrade that only adds tables (schema.ADDED_TABLES) or rebuilds some with new constraints
+(schema.REBUILT_TABLES) does so in place, in one transaction each. Every other upgrade works the
+same way, whatever changed: build a new file with the
 current schema beside the old one, copy every table's rows (columns the old
 schema lacks become NULL or their default), rebuild the derived tables
 (`period_summaries`) from them, check the row counts, keep the old
@@ -18,7 +19,7 @@ from pathlib import Path
 from . import summaries
 from .auth import SYSTEM, authorise
 from .errors import BenchmarkError
-from .schema import ADDED_TABLES, SCHEMA_VERSION, TABLES
+from .schema import ADDED_TABLES, REBUILT_TABLES, SCHEMA_VERSION, TABLES, TABLES_BY_NAME, ddl
 from .store import Store
 
 
@@ -35,9 +36,20 @@ def upgrade(path: Path) -> int | None:
         version = schema_version(old)
         if version >= SCHEMA_VERSION:
             return None
-        if version and all(v in ADDED_TABLES for v in range(version + 1, SCHEMA_VERSION + 1)):
-            # Only new tables since then: create them in place, in one transaction, rather than
-            # copying millions of rows; an interruption leaves the old version, which retries.
+        steps = range(version + 1, SCHEMA_VERSION + 1)
+        if version and all(v in ADDED_TABLES or v in REBUILT_TABLES for v in steps):
+            # Only new tables, or tables rebuilt, since then: in place rather than a copy of the
+            # whole file. The rebuilds come first and the version is written last (create_schema),
+            # so an interruption leaves the old version, which retries; a rebuild done twice is the same.
+            rebuilt = [name for v in steps for name in REBUILT_TABLES.get(v, ())]
+            if rebuilt:
+                with old.bulk_memory(), old.writer(authorise(SYSTEM, "upgrade")) as cur:
+                    for name in rebuilt:
+                        expected = cur.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+                        kept = rebuild_table(cur, name)
+                        if kept != expected:
+                            raise BenchmarkError("database.upgrade_incomplete", path=path, table=name,
+                                                 expected=expected, copied=kept)
             old.create_schema()
             return version
         old.rows("CHECKPOINT")  # no WAL may stay behind next to the renamed file
@@ -79,6 +91,22 @@ def upgrade(path: Path) -> int | None:
         for leftover in (new_path, Path(str(new_path) + ".wal")):
             leftover.unlink(missing_ok=True)
     return version
+
+
+def rebuild_table(cur, name: str, keep: str | None = None) -> int:
+    """Make table `name` anew with its current definition (constraints, keys) and the rows it holds,
+    or only those matching `keep` (fixed SQL, no user input); returns how many rows it holds now.
+    Inside the caller's transaction, which compares that count with what it expected."""
+    table = TABLES_BY_NAME[name]
+    create = next(s for s in ddl() if s.startswith(f"CREATE TABLE IF NOT EXISTS {name} ("))
+    columns = ", ".join(c.name for c in table.columns)
+    old = f"{name}_before_rebuild"
+    where = f" WHERE {keep}" if keep else ""
+    cur.execute(f"ALTER TABLE {name} RENAME TO {old}")
+    cur.execute(create)
+    cur.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {old}{where}")
+    cur.execute(f"DROP TABLE {old}")
+    return int(cur.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
 
 
 def _count(store: Store, table: str) -> int | None:

@@ -869,7 +869,8 @@ def code_version() -> dict[str, str]:
 
     folder = Path(__file__).resolve().parent
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()[:12]
-            for name in ("query.py", "summaries.py", "views.py", "imports.py", "scale.py")}
+            for name in ("query.py", "summaries.py", "views.py", "imports.py", "keys.py", "scale.py",
+                         "importers/template_fast.py")}
 
 
 def machine() -> dict:
@@ -968,12 +969,17 @@ def format_report(report: dict) -> str:
     if app.get("measured"):
         lines.append(f"app: cold start to first table {app['cold_start_s']:.1f} s "
                      f"(server ready {app['server_ready_s']:.1f} s); peak RSS {app['app_peak_rss_mb']:,.0f} MB")
+        if app.get("timeline_s"):
+            lines.append("cold start timeline (s): " + ", ".join(f"{k} {v:.2f}" for k, v in app["timeline_s"].items()))
     else:
         lines.append(f"app: not measured ({app.get('reason')})")
     if "explain_ranking" in report:
         ex = report["explain_ranking"]
         top = ", ".join(f"{o['operator']} {o['ms']:.1f} ms" for o in ex["top_operators"][:4])
         lines.append(f"ranking query profile ({ex['wall_ms']:.0f} ms): {top}")
+    built = report.get("build", {})
+    if built.get("build_s") is not None:
+        lines.append(f"data set built in {built['build_s']:.1f} s")
     return "\n".join(lines)
 
 

@@ -59,6 +59,7 @@ from . import summaries
 from .demo import ANCHORS, DEMO_NOTICE, remove_demo
 from .auth import Actor, Permit, authorise
 from .errors import BenchmarkError
+from .keys import check_unique
 from .store import Store
 
 PLATFORMS = ("facebook", "instagram", "linkedin", "youtube")
@@ -364,6 +365,7 @@ def _write(store: Store, scale: Scale, say: Callable[[str], None], permit: Permi
                 params,
             )
         values = cur.execute(f"SELECT count(*) FROM {scale.table} WHERE import_id = ?", [import_id]).fetchone()[0]
+        check_unique(cur, scale.table, f"SELECT * FROM {scale.table} WHERE import_id = ?", [import_id])
         say("posts")
         cur.execute(
             "INSERT INTO posts (account_id, post_id, published_at, post_type, title, reactions, comments, shares, "

@@ -15,10 +15,13 @@ from .auth import ROLE_IDS
 from .metrics import ADDITIVE, MEASURE_IDS, MEASURES, SIGNED_MEASURES, STOCK
 from .vocabulary import COUNTRIES, KINDS, PLATFORMS, sql_list
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Versions whose upgrade to the next only adds tables: done in place, in one transaction,
 # instead of copying a database of millions of rows (see migrations.upgrade).
 ADDED_TABLES: dict[int, tuple[str, ...]] = {4: ("decks", "deck_slides"), 5: ("users",)}
+# Versions whose upgrade rebuilds some tables with new constraints (DuckDB cannot drop a primary
+# key in place): the same rows, one transaction, the rest of the file untouched.
+REBUILT_TABLES: dict[int, tuple[str, ...]] = {6: ("period_values", "account_daily")}
 
 # Foreign keys point only at rows that are never deleted (imports are an
 # append-only log; organisations stay). DuckDB cannot delete a parent row whose
@@ -75,6 +78,10 @@ class Table:
     extra_docs: tuple[str, ...] = field(default=())
     # Derived tables hold nothing of their own: an upgrade rebuilds them instead of copying.
     derived: bool = False
+    # False: the primary key and foreign keys are not declared to DuckDB, whose index of them
+    # costs more than half of a bulk import's commit (docs/performance.md). The writers keep the key
+    # (`keys.check_unique` in the same transaction) and INTEGRITY_CHECKS checks both.
+    keys_in_database: bool = True
 
 
 def _import_id() -> Column:
@@ -222,6 +229,7 @@ TABLES: tuple[Table, ...] = (
         primary_key=("account_id", "measure", "period_start", "period_end"),
         foreign_keys=(("import_id", "imports(import_id)"),),
         checks=("period_end >= period_start", VALUE_CHECK),
+        keys_in_database=False,
     ),
     Table(
         "account_daily",
@@ -238,6 +246,7 @@ TABLES: tuple[Table, ...] = (
         primary_key=("account_id", "measure", "day"),
         foreign_keys=(("import_id", "imports(import_id)"),),
         checks=(VALUE_CHECK,),
+        keys_in_database=False,
     ),
     Table(
         "posts",
@@ -397,6 +406,18 @@ _BASE = {t.name: t for t in TABLES}
 TABLES = TABLES + tuple(_replaced(_BASE[name]) for name in VERSIONED_TABLES)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
+# The keys DuckDB does not hold for a table (`keys_in_database=False`) are checked here too.
+for _table in TABLES:
+    if _table.keys_in_database:
+        continue
+    _key = ", ".join(_table.primary_key)
+    INTEGRITY_CHECKS[f"{_table.name} given twice"] = (
+        f"SELECT {_key} FROM {_table.name} GROUP BY {_key} HAVING count(*) > 1")
+    for _column, _target in _table.foreign_keys:
+        _parent, _parent_column = _target.rstrip(")").split("(")
+        INTEGRITY_CHECKS[f"{_table.name} of unknown {_parent}"] = (
+            f"SELECT {_column} FROM {_table.name} WHERE {_column} NOT IN (SELECT {_parent_column} FROM {_parent})")
+
 
 def ddl(sequence_starts: dict[str, int] | None = None) -> list[str]:
     """CREATE statements for every sequence and table, in dependency order.
@@ -419,11 +440,11 @@ def ddl(sequence_starts: dict[str, int] | None = None) -> list[str]:
             if col.check:
                 text += f" CHECK ({col.check})"
             parts.append(text)
-        if table.primary_key:
+        if table.primary_key and table.keys_in_database:
             parts.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
         for unique in table.unique:
             parts.append(f"UNIQUE ({', '.join(unique)})")
-        for column, target in table.foreign_keys:
+        for column, target in table.foreign_keys if table.keys_in_database else ():
             parts.append(f"FOREIGN KEY ({column}) REFERENCES {target}")
         for check in table.checks:
             parts.append(f"CHECK ({check})")
@@ -472,12 +493,13 @@ def data_model_markdown() -> str:
             extra = f" Check: `{col.check}`." if col.check else ""
             lines.append(f"| `{col.name}` | {col.type} | {'yes' if col.required else ''} | {col.description}{extra} |")
         lines.append("")
+        kept = "" if table.keys_in_database else " (kept by the writers and `benchmark check`, not indexed)"
         if table.primary_key:
-            lines.append(f"Primary key: `({', '.join(table.primary_key)})`.")
+            lines.append(f"Primary key: `({', '.join(table.primary_key)})`{kept}.")
         for unique in table.unique:
             lines.append(f"Unique: `({', '.join(unique)})`.")
         for column, target in table.foreign_keys:
-            lines.append(f"`{column}` references `{target}`.")
+            lines.append(f"`{column}` references `{target}`{kept}.")
         for check in table.checks:
             lines.append(f"Check: `{check}`.")
         lines.append("")

@@ -22,6 +22,7 @@ import pytest
 
 from benchmark import summaries
 from benchmark.bootstrap import build_database
+from benchmark.keys import check_unique
 from benchmark.registry import load_registry
 from benchmark.store import Store
 from tests.actors import ADMIN, permit
@@ -105,7 +106,11 @@ class ValueWriter:
                 [[account_id, m, date.fromisoformat(start), date.fromisoformat(end), v, self.import_id]
                  for m, v in measures.items()],
             )
-            summaries.refresh(cur, [account_id])  # as every writer of values does
+            # as every writer of values does: the key kept, the summaries brought up to date
+            check_unique(cur, "period_values", "SELECT * FROM period_values WHERE account_id = ? "
+                         "AND period_start = ? AND period_end = ?",
+                         [account_id, date.fromisoformat(start), date.fromisoformat(end)])
+            summaries.refresh(cur, [account_id])
 
     def day(self, account_id: int, day: str, **measures: int) -> None:
         with self.store.writer(permit()) as cur:
@@ -113,6 +118,8 @@ class ValueWriter:
                 "INSERT INTO account_daily VALUES (?, ?, ?, ?, ?, NULL)",
                 [[account_id, m, date.fromisoformat(day), v, self.import_id] for m, v in measures.items()],
             )
+            check_unique(cur, "account_daily", "SELECT * FROM account_daily WHERE account_id = ? AND day = ?",
+                         [account_id, date.fromisoformat(day)])
             summaries.refresh(cur, [account_id])
 
 

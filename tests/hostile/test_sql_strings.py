@@ -101,10 +101,21 @@ ALLOWED: dict[str, dict[str, str]] = {
         "name": "account_map, span_map or readings: a table named by the module",
         "', '.join(measures)": "measure ids of benchmark.metrics (code)",
     },
+    "benchmark/keys.py": {
+        "table": "period_values or account_daily: a table of benchmark.schema named by the calling writer",
+        "same": "t.<key> = w.<key> over the table's primary key in benchmark.schema",
+        "columns": "the table's primary-key columns in benchmark.schema",
+        "written": "a SELECT written by the calling writer (fixed text and schema names; values as ? parameters)",
+    },
     "benchmark/loadtest.py": {
         "sql": "a query of schema.INTEGRITY_CHECKS (code)",
     },
     "benchmark/migrations.py": {
+        "name": SCHEMA_NAME,
+        "old": "<table name>_before_rebuild, a schema name with a fixed suffix",
+        "columns": SCHEMA_NAME,
+        "where": FIXED,
+        "keep": "a fixed condition of the calling code (demo rows), no user input",
         "t.name": SCHEMA_NAME,
         "t.primary_key[0]": SCHEMA_NAME,
         "table": SCHEMA_NAME,
@@ -147,6 +158,11 @@ ALLOWED: dict[str, dict[str, str]] = {
         "table.sequence": SCHEMA_NAME,
         "body": "column definitions of benchmark.schema (code)",
         "start": "int() of a sequence start",
+        "_table.name": SCHEMA_NAME,
+        "_key": "the table's primary-key columns (code)",
+        "_column": "a foreign-key column of the schema (code)",
+        "_parent": "the table a foreign key of the schema points at (code)",
+        "_parent_column": "the column a foreign key of the schema points at (code)",
     },
     "benchmark/store.py": {
         "sql": "a query of schema.INTEGRITY_CHECKS (code)",

@@ -120,7 +120,12 @@ def test_removing_the_demo_keeps_real_rows_summaries_and_keys(demo_db_copy, monk
                           "AND period_end = DATE '2026-02-28'") == [(5150, 9)]
         assert summaries.stale_rows(store).empty
         assert store.integrity_problems() == {}
-        # A rebuilt table has its primary key again.
-        with pytest.raises(Exception, match="(?i)constraint|duplicate"):
+        # A rebuilt table has its checks again, and its key is still looked after by `benchmark check`
+        # (DuckDB holds no index of it: schema.Table.keys_in_database).
+        with pytest.raises(Exception, match="(?i)constraint"):
             with store.writer(permit()) as cur:
-                cur.execute("INSERT INTO period_values SELECT * FROM period_values LIMIT 1")
+                cur.execute("INSERT INTO period_values SELECT account_id, measure, period_start, period_end, -1, "
+                            "import_id, source_row FROM period_values LIMIT 1")
+        with store.writer(permit()) as cur:
+            cur.execute("INSERT INTO period_values SELECT * FROM period_values LIMIT 1")
+        assert list(store.integrity_problems()) == ["period_values given twice"]

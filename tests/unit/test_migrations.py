@@ -6,8 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from benchmark import imports, summaries
+from benchmark.errors import BenchmarkError
 from benchmark.schema import SCHEMA_VERSION
 from benchmark.store import open_store
 from tests.actors import ADMIN, permit
@@ -111,10 +113,87 @@ def test_schema_4_gains_the_users_table_in_place_and_keeps_every_row(small_store
     assert before["organisations"] and before["decks"]
     small_store.close()
     with open_store(path) as store:
-        assert store.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") == "5" == str(SCHEMA_VERSION)
+        assert store.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
         assert {t: store.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
         assert store.scalar("SELECT count(*) FROM users") == 0 and not users.has_admin(store)
         added = users.add_user(store, "adam", "admin", "correct horse battery", actor=ADMIN)
         assert added.user_id == 1 and users.current_role(store, "Adam").id == "admin"
         assert store.integrity_problems() == {}
     assert not list(path.parent.glob("*.bak")), "an upgrade that only adds tables makes no copy"
+
+
+def _constraints(store, table: str) -> set[str]:
+    return {r[0] for r in store.rows(
+        "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = ?", [table])}
+
+
+def test_schema_5_value_tables_lose_their_index_in_place_and_keep_every_row(small_store, put_values, monkeypatch):
+    """Version 6 keeps the keys of period_values and account_daily in the writers instead of a DuckDB
+    index (docs/performance.md): the two tables are rebuilt in place, with the same rows, and the
+    rest of the file stays as it is (no copy, no .bak)."""
+    import dataclasses
+
+    from benchmark import schema
+
+    acc = put_values.account("Region Skåne")
+    put_values.period(acc, "2024-07-01", "2024-07-31", posts=5, followers=900)
+    put_values.day(acc, "2024-07-02", followers=901)
+    # The tables as schema 5 made them: the key and the foreign key held by DuckDB.
+    old_tables = tuple(dataclasses.replace(t, keys_in_database=True) for t in schema.TABLES)
+    monkeypatch.setattr(schema, "TABLES", old_tables)
+    old_ddl = {s.split(" (")[0].rsplit(" ", 1)[1]: s for s in schema.ddl()}
+    monkeypatch.undo()
+    path = Path(small_store.path)
+    with small_store.writer(permit()) as cur:
+        for name in ("period_values", "account_daily"):
+            cur.execute(f"CREATE TABLE {name}_v5 AS SELECT * FROM {name}")
+            cur.execute(f"DROP TABLE {name}")
+            cur.execute(old_ddl[name])
+            cur.execute(f"INSERT INTO {name} SELECT * FROM {name}_v5")
+            cur.execute(f"DROP TABLE {name}_v5")
+        cur.execute("UPDATE schema_info SET value = '5' WHERE key = 'schema_version'")
+    assert {"PRIMARY KEY", "FOREIGN KEY"} <= _constraints(small_store, "period_values")
+    tables = ("period_values", "account_daily", "period_summaries", "accounts", "imports", "organisations")
+    before = {t: small_store.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+    assert len(before["period_values"]) == 2 and len(before["account_daily"]) == 1
+    small_store.close()
+    with open_store(path) as store:
+        assert store.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+        assert {t: store.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
+        for name in ("period_values", "account_daily"):
+            assert not {"PRIMARY KEY", "FOREIGN KEY"} & _constraints(store, name), name
+            assert "CHECK" in _constraints(store, name)
+        assert "FOREIGN KEY" in _constraints(store, "replaced_period_values")  # small: DuckDB keeps it
+        assert store.integrity_problems() == {}
+        assert not store.rows("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%before_rebuild'")
+    assert not list(path.parent.glob("*.bak")), "rebuilding two tables makes no copy of the file"
+
+
+def test_an_interrupted_rebuild_leaves_schema_5_as_it_was(small_store, put_values, monkeypatch):
+    from benchmark import migrations
+
+    acc = put_values.account("Region Skåne")
+    put_values.period(acc, "2024-07-01", "2024-07-31", posts=5)
+    path = Path(small_store.path)
+    with small_store.writer(permit()) as cur:
+        cur.execute("UPDATE schema_info SET value = '5' WHERE key = 'schema_version'")
+    small_store.close()
+    real = migrations.rebuild_table
+
+    def lose_a_row(cur, name, keep=None):
+        kept = real(cur, name, keep)
+        cur.execute(f"DELETE FROM {name} WHERE rowid IN (SELECT min(rowid) FROM {name})")
+        return kept - 1 if kept else kept
+
+    monkeypatch.setattr(migrations, "rebuild_table", lose_a_row)
+    with pytest.raises(BenchmarkError, match="period_values has 1 rows but 0 were copied"):
+        open_store(path).close()
+    monkeypatch.undo()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone() == ("5",)
+        assert con.execute("SELECT count(*) FROM period_values").fetchone() == (1,)
+    finally:
+        con.close()
+    with open_store(path) as store:  # the next start upgrades
+        assert store.scalar("SELECT count(*) FROM period_values") == 1

@@ -6,7 +6,7 @@ import pytest
 
 from benchmark import docs
 from benchmark.schema import TABLES, data_model_markdown
-from benchmark.store import WriteConflictError
+from benchmark.keys import DuplicateKeyError
 from tests.actors import permit
 
 
@@ -46,8 +46,6 @@ def account(put_values):
         ("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-31', DATE '2024-07-01', 5, ?, NULL)", "acc,imp"),
         # measures come from the fixed list
         ("INSERT INTO period_values VALUES (?, 'likes', DATE '2024-07-01', DATE '2024-07-31', 5, ?, NULL)", "acc,imp"),
-        # every row names an existing import
-        ("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, 999999, NULL)", "acc"),
         ("INSERT INTO account_daily VALUES (?, 'posts', DATE '2024-07-01', -3, ?, NULL)", "acc,imp"),
     ],
 )
@@ -63,11 +61,37 @@ def test_database_constraints_reject_bad_rows(account, sql, params):
 def test_one_value_per_account_measure_and_period(account):
     writer, acc = account
     writer.period(acc, "2024-07-01", "2024-07-31", posts=5)
-    # The key holds; Store.writer names a duplicate key as a conflict (a plan made before another
-    # write), so that the person is told to try again.
-    with pytest.raises(WriteConflictError, match="Duplicate key"):
-        writer.period(acc, "2024-07-01", "2024-07-31", posts=6)
-    assert writer.store.rows("SELECT value FROM period_values") == [(5,)]
+    # DuckDB holds no index of this key (schema.Table.keys_in_database): the writer's own check
+    # refuses the second value and the whole write is rolled back.
+    with pytest.raises(DuplicateKeyError, match=r"period_values would hold \(account_id=\d+, measure=posts, "
+                       r"period_start=2024-07-01, period_end=2024-07-31\) 2 times") as refused:
+        writer.period(acc, "2024-07-01", "2024-07-31", posts=6, comments=3)
+    assert refused.value.table == "period_values" and refused.value.copies == 2
+    assert writer.store.rows("SELECT measure, value FROM period_values") == [("posts", 5)]
+
+
+def test_one_value_per_account_measure_and_day(account):
+    writer, acc = account
+    writer.day(acc, "2024-07-01", followers=100)
+    with pytest.raises(DuplicateKeyError, match="account_daily would hold"):
+        writer.day(acc, "2024-07-01", followers=101)
+    assert writer.store.rows("SELECT value FROM account_daily") == [(100,)]
+
+
+def test_the_keys_duckdb_does_not_hold_are_found_by_the_integrity_checks(account):
+    """A key held twice, or an import that does not exist, written past the writers' checks (by
+    hand, or by a defect), is what `benchmark check` reports."""
+    writer, acc = account
+    writer.period(acc, "2024-07-01", "2024-07-31", posts=5)
+    writer.day(acc, "2024-07-01", followers=100)
+    assert writer.store.integrity_problems() == {}
+    with writer.store.writer(permit()) as cur:
+        cur.execute("INSERT INTO period_values SELECT * FROM period_values")
+        cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-08-01', DATE '2024-08-31', 5, 999999, NULL)",
+                    [acc])
+        cur.execute("INSERT INTO account_daily SELECT * FROM account_daily")
+    assert writer.store.integrity_problems() == {
+        "period_values given twice": 1, "period_values of unknown imports": 1, "account_daily given twice": 1}
 
 
 def test_platform_and_country_are_checked(small_store, put_values):

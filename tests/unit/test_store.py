@@ -126,10 +126,16 @@ def test_first_start_build_is_atomic(tmp_path, monkeypatch):
 
 def test_first_start_killed_midway_leaves_no_database(tmp_path):
     target = tmp_path / "benchmark.duckdb"
+    # The child stops inside the demo load's transaction (where its summaries are worked out) and
+    # says so; it is killed there, whatever the machine's speed.
     child = subprocess.Popen([sys.executable, "-c",
-                              "import sys; from pathlib import Path; from benchmark.bootstrap import build_database; "
-                              f"build_database(Path({str(target)!r}), with_demo=True)"])
-    time.sleep(2.5)  # inside the demo load (it takes several seconds)
+                              "import sys, time; from pathlib import Path; from benchmark import bootstrap, demo\n"
+                              "def stop(*args, **kwargs):\n"
+                              "    print('inside', flush=True); time.sleep(120)\n"
+                              "demo.summaries.refresh = stop\n"
+                              f"bootstrap.build_database(Path({str(target)!r}), with_demo=True)"],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "inside"
     child.kill()
     child.wait()
     assert not target.exists()

@@ -241,9 +241,14 @@ def test_a_refresh_of_the_changed_days_equals_a_full_rebuild(store: Store, data:
                     "AND day BETWEEN $f AND $l AND hash(day) % 3 = 0", {"a": touched, "f": first, "l": last})
         monday = first + timedelta(days=(7 - first.weekday()) % 7)
         if monday + timedelta(days=6) <= last:
-            cur.execute("INSERT OR REPLACE INTO period_values VALUES (?, 'posts', ?, ?, ?, ?, NULL)",
-                        [touched[0], monday, monday + timedelta(days=6), rng.randint(0, 99), store.import_id])
-        cur.execute("INSERT OR REPLACE INTO account_daily VALUES (?, 'followers', ?, ?, ?, NULL)",
+            week = [touched[0], monday, monday + timedelta(days=6)]
+            cur.execute("DELETE FROM period_values WHERE account_id = ? AND measure = 'posts' "
+                        "AND period_start = ? AND period_end = ?", week)
+            cur.execute("INSERT INTO period_values VALUES (?, 'posts', ?, ?, ?, ?, NULL)",
+                        [*week, rng.randint(0, 99), store.import_id])
+        cur.execute("DELETE FROM account_daily WHERE account_id = ? AND measure = 'followers' AND day = ?",
+                    [touched[-1], last])
+        cur.execute("INSERT INTO account_daily VALUES (?, 'followers', ?, ?, ?, NULL)",
                     [touched[-1], last, rng.randint(0, 9999), store.import_id])
         summaries.refresh(cur, touched, (first, last))
     assert _differences(store, summaries._ALL) == []
