@@ -407,12 +407,17 @@ TABLES = TABLES + tuple(_replaced(_BASE[name]) for name in VERSIONED_TABLES)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 # The keys DuckDB does not hold for a table (`keys_in_database=False`) are checked here too.
+# A key check groups every row of its table (1.3-2.4 s and ≈ 1.5 GB for the national data set),
+# so the dashboard's start leaves those out (FULL_SCAN_CHECKS): each write checked its own keys.
+# `benchmark check`, backups, restores and the tests run them all.
+FULL_SCAN_CHECKS: set[str] = set()
 for _table in TABLES:
     if _table.keys_in_database:
         continue
     _key = ", ".join(_table.primary_key)
     INTEGRITY_CHECKS[f"{_table.name} given twice"] = (
         f"SELECT {_key} FROM {_table.name} GROUP BY {_key} HAVING count(*) > 1")
+    FULL_SCAN_CHECKS.add(f"{_table.name} given twice")
     for _column, _target in _table.foreign_keys:
         _parent, _parent_column = _target.rstrip(")").split("(")
         INTEGRITY_CHECKS[f"{_table.name} of unknown {_parent}"] = (

@@ -121,6 +121,17 @@ def test_start_up_refuses_a_database_with_integrity_problems(db_file):
     Store(db_file).close()
 
 
+def test_a_key_held_twice_is_found_by_check_but_does_not_slow_every_start(db_file):
+    """The key checks read every value (schema.FULL_SCAN_CHECKS): `benchmark check` runs them, the
+    dashboard's start does not (each write checked its own keys)."""
+    with Store(db_file) as store, store.writer(permit()) as cur:
+        cur.execute("INSERT INTO period_values SELECT * FROM period_values LIMIT 1")
+    code, out, err = run_cli(["--db", str(db_file), "check"])
+    assert code == 1
+    assert "integrity problem: period_values given twice (1)" in out
+    ensure_database(db_file, with_demo=False).close()
+
+
 def test_start_up_refuses_a_newer_schema(db_file):
     with Store(db_file) as store, store.writer(permit()) as cur:
         cur.execute("UPDATE schema_info SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
