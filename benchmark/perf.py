@@ -23,10 +23,10 @@ a registry-only database), the app's cold start to the first rendered table in
 headless Chromium, and the app process's peak resident memory (VmHWM) after
 a few pages. It prints a table and writes a JSON report.
 
-Periods: quarter-length. On weekly data a calendar quarter is almost never
-made of whole ISO weeks, and the query gives no value for a period it does
-not cover in full, so the weekly scales use 13-ISO-week periods (custom
-ranges, Monday to Sunday); the daily scale uses calendar quarters.
+Periods: calendar quarters on the daily scale; on the weekly scales each
+quarter's whole ISO weeks (weeks 27-39 for Q3), as the dashboard shows a quarter
+of weekly figures. The custom-range case takes 13-week ranges that start a week
+(or 3 days) earlier, which no period summary holds: the general query.
 
 No test asserts a time (machines are noisy); `tests/unit/test_perf.py` runs the
 harness at tiny scale as a smoke test.
