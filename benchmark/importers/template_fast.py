@@ -71,10 +71,12 @@ _LINE_DELIMITERS = tuple(chr(c) for c in (1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17
 class FastTemplate:
     """A template file read in bulk: what `formats.template` parses, plus the rows as one table.
 
-    `parsed.value_table` is the template parser's table (account, measure, start, end, value,
-    source_row; `account` a position in `parsed.table_accounts`). `rows` holds the same figures
-    one row per file row: account, period_start, period_end (datetime64), source_row and one
-    nullable column per measure in `measures`; the import service writes and compares from it.
+    `rows` holds the figures one row per file row: account (a position in
+    `parsed.table_accounts`), period_start, period_end (datetime64), source_row and one nullable
+    column per measure in `measures`; the import service writes and compares from it. The
+    template parser's long table (one row per figure) is made from it only when asked
+    (`long_rows`): `parsed.value_table` stays None, since a million-row file's long table of
+    five million Python dates costs a second that the import does not need.
     """
 
     parsed: ParsedFile
@@ -293,47 +295,54 @@ class _Reader:
         ends = np.array([e for _, e in spans], dtype="datetime64[D]")
         columns = {"account": account, "period_start": starts[span].astype("datetime64[s]"),
                    "period_end": ends[span].astype("datetime64[s]"), "source_row": source_row}
-        long = []
+        figures = 0
         for measure in measures:
             column = np.ma.asarray(arrays[measure])
             mask = np.ma.getmaskarray(column)
-            data = np.ma.getdata(column).astype(np.int64, copy=False)
-            columns[measure] = pd.arrays.IntegerArray(data, mask)
-            known = np.flatnonzero(~mask)
-            long.append((measure, known, data[known]))
-        rows = pd.DataFrame(columns, copy=False)
-        if not sum(len(k) for _, k, _ in long):
+            columns[measure] = pd.arrays.IntegerArray(np.ma.getdata(column).astype(np.int64, copy=False), mask)
+            figures += int(mask.size - mask.sum())
+        if not figures:
             return None  # no figure at all: the general path says so
-        parsed.value_table = _value_table(long, account, span, source_row, spans)
-        return FastTemplate(parsed, rows, measures)
+        return FastTemplate(parsed, pd.DataFrame(columns, copy=False), measures)
 
 
-def _value_table(long: list, account: np.ndarray, span: np.ndarray, source_row: np.ndarray,
-                 spans: list[tuple]) -> pd.DataFrame:
-    """The template parser's long table (measure by measure, in file order), built from arrays."""
-    rows = np.concatenate([known for _, known, _ in long])
-    counts = [len(known) for _, known, _ in long]
-    starts = np.array([s for s, _ in spans], dtype=object)
-    ends = np.array([e for _, e in spans], dtype=object)
-    picked = span[rows]
+def long_rows(rows: pd.DataFrame, measures: tuple[str, ...]) -> pd.DataFrame:
+    """`rows` (as `FastTemplate.rows`) as one row per known figure, measure by measure in file
+    order, as the general reading gives them: account, measure, period_start, period_end (`date`s),
+    value, source_row."""
+    known = {m: np.flatnonzero(rows[m].notna().to_numpy()) for m in measures}
+    picked = np.concatenate([known[m] for m in measures]) if measures else np.zeros(0, dtype=np.int64)
+    dates = {}
+    for column in ("period_start", "period_end"):
+        codes, days = pd.factorize(rows[column].to_numpy()[picked])
+        dates[column] = np.array([pd.Timestamp(day).date() for day in days], dtype=object)[codes] \
+            if len(days) else np.array([], dtype=object)
     return pd.DataFrame({
-        "account": account[rows],
-        "measure": _strings([m for m, _, _ in long], counts),
-        "start": starts[picked],
-        "end": ends[picked],
-        "value": np.concatenate([v for _, _, v in long]),
-        "source_row": source_row[rows],
+        "account": rows["account"].to_numpy(dtype=np.int64)[picked],
+        "measure": _strings(list(measures), [len(known[m]) for m in measures]),
+        "period_start": dates["period_start"],
+        "period_end": dates["period_end"],
+        "value": np.concatenate([rows[m].to_numpy(dtype=np.int64, na_value=0)[known[m]] for m in measures])
+        if measures else np.zeros(0, dtype=np.int64),
+        "source_row": rows["source_row"].to_numpy(dtype=np.int64)[picked],
     }, copy=False)
 
 
 def _strings(names: list[str], counts: list[int]) -> pd.api.extensions.ExtensionArray:
     """`names[i]` repeated `counts[i]` times, as pandas' default string column."""
-    codes = np.repeat(np.arange(len(names), dtype=np.int32), counts)
+    return texts_at(names, np.repeat(np.arange(len(names), dtype=np.int32), counts))
+
+
+def texts_at(texts, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """`texts[code]` for each code, as pandas' default string column: decoded by pyarrow from the
+    codes (a million rows of 8,000 texts in ≈ 50 ms, a quarter of the time from Python strings)."""
     try:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pandas' strings are then Python objects anyway
-        return pd.array(np.array(names, dtype=object)[codes], dtype="str")
-    return pd.array(pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(names)).cast(pa.string()), dtype="str")
+        return pd.array(np.asarray(texts, dtype=object)[codes], dtype="str")
+    dictionary = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)),
+                                                pa.array(list(texts), type=pa.string()))
+    return pd.array(dictionary.cast(pa.string()), dtype="str")
 
 
 def _read(function, cell):

@@ -292,3 +292,26 @@ def test_a_refresh_of_days_leaves_other_periods_alone(put_values):
         (date(2024, 12, 30), date(2025, 2, 2)): ((15, 104, None), (33, 104, None)),
     }
     assert summaries.stale_rows(store).empty
+
+
+def test_figures_too_large_for_the_narrow_packing_take_the_wide_one(put_values, monkeypatch):
+    """The winners are picked from values packed into a BIGINT while every value is below
+    `SMALL_VALUES` (2^52) in size, else into a HUGEINT. By hand: a month of 2^60 + 5 followers (which
+    the BIGINT packing would overflow) and 3 posts, and the month before with 7 followers; the
+    summaries keep the figures exactly."""
+    huge = 2**60 + 5
+    account = put_values.account("Region Skåne")
+    packings = []
+    real_some = summaries._some.__wrapped__
+    monkeypatch.setattr(summaries, "_some", lambda dated, measures, packing="HUGEINT":
+                        packings.append(packing) or real_some(dated, measures, packing))
+    put_values.period(account, "2024-06-01", "2024-06-30", followers=7)
+    put_values.period(account, "2024-07-01", "2024-07-31", followers=huge, posts=3)
+    assert packings == ["BIGINT", "HUGEINT"]
+    assert put_values.store.rows(
+        "SELECT followers_start, followers_end, posts FROM period_summaries "
+        "WHERE period_start = DATE '2024-07-01' AND period_end = DATE '2024-07-31'") == [(7, huge, 3)]
+    assert put_values.store.rows(
+        "SELECT followers_end FROM period_summaries WHERE period_start = DATE '2024-06-01' "
+        "AND period_end = DATE '2024-06-30'") == [(7,)]
+    assert summaries.stale_rows(put_values.store).empty
