@@ -49,10 +49,10 @@ from .importers.model import (
     UnreadableFileError,
 )
 from .importers.names import clean_name, is_latin, latin_look_alike
+from .keys import check_unique
 from .metrics import MEASURE_IDS
 from .periods import Period
 from .registry import Organisation, OrganisationIndex, get_organisation, suggest
-from .keys import check_unique
 from .schema import TABLES_BY_NAME, VERSIONED_TABLES
 from .store import Store
 from .vocabulary import PLATFORMS
