@@ -2,7 +2,7 @@
 
 `period_values` and `account_daily` hold millions of rows. DuckDB's primary-key index and
 foreign-key checks on them cost more than half of a bulk import's commit and most of the file
-(docs/performance.md, "Keys kept by the writers"). Every writer of those tables already moves the
+(docs/performance.md, "What got there", 8). Every writer of those tables already moves the
 stored rows a new row replaces before inserting it; `check_unique` then proves, in the same
 transaction, that no key of the rows just written is held twice. A failure is a defect in the
 writer, not a user's mistake: the transaction rolls back and the error stays as it is.
@@ -33,8 +33,8 @@ def check_unique(cur, table: str, written: str, params: list | dict | None = Non
 
     Each written row finds itself in the table; a key written twice, or written beside a stored
     row, finds more. So one count of the join of the written keys with the table must equal the
-    number of rows written. It costs about a tenth of what the index did: 0.44 s for 5 million rows
-    written (docs/performance.md)."""
+    number of rows written. It costs about a tenth of what the index did: 0.35–0.5 s for 5 million
+    rows written (docs/performance.md)."""
     key = key_columns(table)
     same = " AND ".join(f"t.{k} = w.{k}" for k in key)
     written_rows = cur.execute(f"SELECT count(*) FROM ({written})", params or []).fetchall()[0][0]
