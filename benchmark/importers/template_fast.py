@@ -47,7 +47,7 @@ import pandas as pd
 from .. import settings
 from ..metrics import MEASURES, SIGNED_MEASURES
 from . import detect
-from .formats.template import LABEL, _period, _platform
+from .formats.template import LABEL, read_period, read_platform
 from .model import AccountRef, CellError, ParsedFile, SourceFile, UnreadableFileError, UnrecognisedFileError
 from .names import clean_name
 from .reading_limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS
@@ -226,7 +226,7 @@ class _Reader:
         mapped = []
         for row in found:
             organisation = _organisation(row[0])
-            platform = _read(_platform, row[1])
+            platform = _read(read_platform, row[1])
             if organisation is None or platform is None:
                 return None
             account = _account_name(row[2]) if named else ""
@@ -241,7 +241,7 @@ class _Reader:
         quoted = ", ".join(f'"{c}"' for c in columns)
         cells = [tuple(r) for r in self.con.execute(f"SELECT DISTINCT {quoted} FROM cells").fetchall()]
         if by_period:
-            read = [_read(_period, cell) for (cell,) in cells]
+            read = [_read(read_period, cell) for (cell,) in cells]
         else:
             read = []
             for start_cell, end_cell in cells:

@@ -85,7 +85,8 @@ def _detect(source: SourceFile) -> HeaderMatch | None:
 
 
 @functools.lru_cache(maxsize=64)
-def _platform(cell: object) -> str:
+def read_platform(cell: object) -> str:
+    """A platform cell as a platform id (`CellError` when it names none); also the bulk reader's."""
     key = normalise_header(cell if isinstance(cell, str) else "")
     for platform_id, label in PLATFORMS.items():
         if key in (platform_id, label.casefold()) or (platform_id == "x" and key == "twitter"):
@@ -94,7 +95,8 @@ def _platform(cell: object) -> str:
 
 
 @functools.lru_cache(maxsize=4096)  # a file repeats a handful of periods over thousands of rows
-def _period(cell: object) -> tuple[date, date]:
+def read_period(cell: object) -> tuple[date, date]:
+    """A period cell as (first day, last day) (`CellError` when it is none); also the bulk reader's."""
     text = cell_text(cell)
     try:
         period = parse_period(text)
@@ -167,9 +169,9 @@ def _parse(source: SourceFile, match: HeaderMatch, options: ParseOptions) -> Par
     for organisation, index in zip(organisations, indices, strict=True):
         if organisation is None:
             problems.add(sheet, index, match.header_of("organisation"), None, "expected.organisation_name")
-    platforms = _each_distinct(cells("platform"), _platform, problems, sheet, indices, match.header_of("platform"))
+    platforms = _each_distinct(cells("platform"), read_platform, problems, sheet, indices, match.header_of("platform"))
     if match.has("period"):
-        spans = _each_distinct(cells("period"), _period, problems, sheet, indices, match.header_of("period"))
+        spans = _each_distinct(cells("period"), read_period, problems, sheet, indices, match.header_of("period"))
     else:
         starts = _each_distinct(cells("from"), parse_date, problems, sheet, indices, match.header_of("from"),
                                 day_first=True)
