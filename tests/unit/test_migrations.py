@@ -128,9 +128,9 @@ def _constraints(store, table: str) -> set[str]:
 
 
 def test_schema_5_value_tables_lose_their_index_in_place_and_keep_every_row(small_store, put_values, monkeypatch):
-    """Version 6 keeps the keys of period_values and account_daily in the writers instead of a DuckDB
-    index (docs/performance.md): the two tables are rebuilt in place, with the same rows, and the
-    rest of the file stays as it is (no copy, no .bak)."""
+    """Version 6 keeps the keys of period_values and account_daily (and the foreign keys of their
+    replaced_* tables) in the writers instead of DuckDB (docs/performance.md): the four tables are
+    rebuilt in place, with the same rows, and the rest of the file stays as it is (no copy, no .bak)."""
     import dataclasses
 
     from benchmark import schema
@@ -145,7 +145,9 @@ def test_schema_5_value_tables_lose_their_index_in_place_and_keep_every_row(smal
     monkeypatch.undo()
     path = Path(small_store.path)
     with small_store.writer(permit()) as cur:
-        for name in ("period_values", "account_daily"):
+        # a replaced value too, as an upload that replaced the July posts would have kept it
+        cur.execute("INSERT INTO replaced_period_values SELECT *, import_id FROM period_values WHERE measure = 'posts'")
+        for name in ("period_values", "account_daily", "replaced_period_values", "replaced_account_daily"):
             cur.execute(f"CREATE TABLE {name}_v5 AS SELECT * FROM {name}")
             cur.execute(f"DROP TABLE {name}")
             cur.execute(old_ddl[name])
@@ -153,17 +155,21 @@ def test_schema_5_value_tables_lose_their_index_in_place_and_keep_every_row(smal
             cur.execute(f"DROP TABLE {name}_v5")
         cur.execute("UPDATE schema_info SET value = '5' WHERE key = 'schema_version'")
     assert {"PRIMARY KEY", "FOREIGN KEY"} <= _constraints(small_store, "period_values")
-    tables = ("period_values", "account_daily", "period_summaries", "accounts", "imports", "organisations")
+    assert "FOREIGN KEY" in _constraints(small_store, "replaced_period_values")
+    tables = ("period_values", "account_daily", "replaced_period_values", "period_summaries", "accounts",
+              "imports", "organisations")
     before = {t: small_store.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
     assert len(before["period_values"]) == 2 and len(before["account_daily"]) == 1
+    assert len(before["replaced_period_values"]) == 1
     small_store.close()
     with open_store(path) as store:
         assert store.scalar("SELECT value FROM schema_info WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
         assert {t: store.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
-        for name in ("period_values", "account_daily"):
+        for name in ("period_values", "account_daily", "replaced_period_values", "replaced_account_daily"):
             assert not {"PRIMARY KEY", "FOREIGN KEY"} & _constraints(store, name), name
             assert "CHECK" in _constraints(store, name)
-        assert "FOREIGN KEY" in _constraints(store, "replaced_period_values")  # small: DuckDB keeps it
+        assert {"PRIMARY KEY", "FOREIGN KEY"} <= _constraints(store, "posts")  # DuckDB keeps the others
+        assert "FOREIGN KEY" in _constraints(store, "replaced_posts")
         assert store.integrity_problems() == {}
         assert not store.rows("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%before_rebuild'")
     assert not list(path.parent.glob("*.bak")), "rebuilding two tables makes no copy of the file"
