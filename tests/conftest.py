@@ -62,19 +62,32 @@ SE,agency,202100-0076,Polismyndigheten,,,,,,Polisen
 """
 
 
-@pytest.fixture()
-def small_registry(tmp_path: Path) -> Path:
-    directory = tmp_path / "registry"
+def write_small_registry(folder: Path) -> Path:
+    """`folder`/registry holding SMALL_REGISTRY; returns that registry folder."""
+    directory = folder / "registry"
     directory.mkdir()
     (directory / "se_small.csv").write_text(SMALL_REGISTRY, encoding="utf-8")
     return directory
 
 
+def make_small_store(folder: Path, name: str = "small.duckdb") -> Store:
+    """A store in `folder` holding the small registry only; for fixtures of any scope (the caller
+    closes it)."""
+    registry = folder / "registry" if (folder / "registry").is_dir() else write_small_registry(folder)
+    store = Store(folder / name)
+    store.create_schema()
+    load_registry(store, registry, actor=ADMIN)
+    return store
+
+
+@pytest.fixture()
+def small_registry(tmp_path: Path) -> Path:
+    return write_small_registry(tmp_path)
+
+
 @pytest.fixture()
 def small_store(tmp_path: Path, small_registry: Path):
-    store = Store(tmp_path / "small.duckdb")
-    store.create_schema()
-    load_registry(store, small_registry, actor=ADMIN)
+    store = make_small_store(tmp_path)
     yield store
     store.close()
 

@@ -9,9 +9,7 @@ compares the two paths over every summary period the data touches.
 
 from __future__ import annotations
 
-import random
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -28,9 +26,10 @@ from benchmark.periods import (
     whole_weeks,
     year_period,
 )
-from benchmark.registry import load_registry
 from benchmark.store import Store
 from tests.actors import ADMIN, permit
+from tests.conftest import make_small_store
+from tests.generated import measure_series
 
 FIRST, LAST = date(2024, 11, 4), date(2025, 4, 27)  # Monday .. Sunday: 25 whole weeks
 GRAINS = ("day", "week", "month", "quarter", "custom")
@@ -50,30 +49,9 @@ def _spans(grain: str) -> list[tuple[date, date]]:
     return [*blocks, (q1.start, q1.end)]
 
 
-@st.composite
-def series(draw, measure: str) -> list[tuple[date, date, int]]:
-    """One measure of one account: one or two grains, some rows dropped, awkward values. The
-    choices are drawn; the rows come from a drawn seed, which keeps each example small."""
-    grains = draw(st.lists(st.sampled_from(GRAINS), min_size=1, max_size=2, unique=True))
-    drop = draw(st.sampled_from([0.0, 0.0, 0.05, 0.3]))
-    rng = random.Random(draw(st.integers(0, 2**32)))
-    rows = []
-    for grain in grains:
-        level = rng.randint(0, 5000)
-        for start, end in _spans(grain):
-            if measure == "followers":
-                level = max(0, level + rng.randint(-40, 60))  # drops happen
-                value = level
-            else:
-                value = rng.choice([0, 0, 1, 3, 17, 250])  # zero posts are common
-            if rng.random() >= drop:
-                rows.append((start, end, value))
-    return rows
-
-
 def _dataset():
     return st.fixed_dictionaries({
-        (account, measure): series(measure)
+        (account, measure): measure_series(measure, GRAINS, lambda grain, _rng: _spans(grain))
         for account in range(3)
         for measure in ("followers", "posts", "reactions", "reach")
     })
@@ -81,14 +59,7 @@ def _dataset():
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory, request) -> Store:
-    from tests.conftest import SMALL_REGISTRY
-
-    folder: Path = tmp_path_factory.mktemp("summaries")
-    (folder / "registry").mkdir()
-    (folder / "registry" / "se_small.csv").write_text(SMALL_REGISTRY, encoding="utf-8")
-    store = Store(folder / "s.duckdb")
-    store.create_schema()
-    load_registry(store, folder / "registry", actor=ADMIN)
+    store = make_small_store(tmp_path_factory.mktemp("summaries"), "s.duckdb")
     orgs = [r[0] for r in store.rows("SELECT organisation_id FROM organisations ORDER BY organisation_id LIMIT 2")]
     with store.writer(permit()) as cur:
         import_id = cur.execute("INSERT INTO imports (source_kind) VALUES ('manual') RETURNING import_id").fetchone()[0]

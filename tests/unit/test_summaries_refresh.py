@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,10 +22,11 @@ from benchmark import summaries
 from benchmark.metrics import ADDITIVE, MEASURES, NON_ADDITIVE, STOCK
 from benchmark.periods import periods_between, quarter_period, whole_weeks, year_period
 from benchmark.query import GRAIN_RANK_SQL, GRAIN_SQL, MEASURE_COLUMNS
-from benchmark.registry import load_registry
 from benchmark.store import Store
 from benchmark.vocabulary import sql_list
-from tests.actors import ADMIN, permit
+from tests.actors import permit
+from tests.conftest import make_small_store
+from tests.generated import measure_series
 
 _ADDITIVE = sql_list([m.id for m in MEASURES if m.aggregation == ADDITIVE])
 _STOCK = sql_list([m.id for m in MEASURES if m.aggregation == STOCK])
@@ -126,42 +126,14 @@ def _spans(grain: str, rng: random.Random) -> list[tuple[date, date]]:
                                                     whole_weeks(quarter_period(date(2024, 7, 1)))))]
 
 
-@st.composite
-def _series(draw, measure: str) -> list[tuple[date, date, int]]:
-    grains = draw(st.lists(st.sampled_from(GRAINS), min_size=1, max_size=2, unique=True))
-    drop = draw(st.sampled_from([0.0, 0.0, 0.03, 0.3]))
-    rng = random.Random(draw(st.integers(0, 2**32)))
-    rows = []
-    for grain in grains:
-        level = rng.randint(0, 5000)
-        for start, end in _spans(grain, rng):
-            if measure == "followers":
-                level = max(0, level + rng.randint(-40, 60))
-                value = level
-            elif measure == "net_followers":
-                value = rng.randint(-30, 30)
-            else:
-                value = rng.choice([0, 0, 1, 3, 17, 250])
-            if rng.random() >= drop:
-                rows.append((start, end, value))
-    return rows
-
-
 def _dataset():
-    return st.fixed_dictionaries({(account, measure): _series(measure)
+    return st.fixed_dictionaries({(account, measure): measure_series(measure, GRAINS, _spans)
                                   for account in range(3) for measure in MEASURES_DRAWN})
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    from tests.conftest import SMALL_REGISTRY
-
-    folder: Path = tmp_path_factory.mktemp("summaries-refresh")
-    (folder / "registry").mkdir()
-    (folder / "registry" / "se_small.csv").write_text(SMALL_REGISTRY, encoding="utf-8")
-    store = Store(folder / "s.duckdb")
-    store.create_schema()
-    load_registry(store, folder / "registry", actor=ADMIN)
+    store = make_small_store(tmp_path_factory.mktemp("summaries-refresh"), "s.duckdb")
     org = store.scalar("SELECT min(organisation_id) FROM organisations")
     with store.writer(permit()) as cur:
         import_id = cur.execute("INSERT INTO imports (source_kind) VALUES ('manual') RETURNING import_id").fetchone()[0]

@@ -17,7 +17,6 @@ import random
 import threading
 from dataclasses import asdict
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,9 +33,10 @@ from benchmark.periods import (
     week_period,
     whole_weeks,
 )
-from benchmark.registry import get_organisation, load_registry
+from benchmark.registry import get_organisation
 from benchmark.store import Store
-from tests.actors import ADMIN, permit
+from tests.actors import permit
+from tests.conftest import make_small_store
 
 FIRST_MONDAY = date(2024, 5, 27)  # 2024-W22; 62 weeks, to Sunday 2025-08-03
 WEEK_COUNT = 62
@@ -95,14 +95,7 @@ def _write(store: Store, seed: int) -> None:
 
 @pytest.fixture(scope="module", params=[6, 25])
 def store(tmp_path_factory: pytest.TempPathFactory, request) -> Store:
-    from tests.conftest import SMALL_REGISTRY
-
-    folder: Path = tmp_path_factory.mktemp("fast-paths")
-    (folder / "registry").mkdir()
-    (folder / "registry" / "se_small.csv").write_text(SMALL_REGISTRY, encoding="utf-8")
-    store = Store(folder / "fast.duckdb")
-    store.create_schema()
-    load_registry(store, folder / "registry", actor=ADMIN)
+    store = make_small_store(tmp_path_factory.mktemp("fast-paths"), "fast.duckdb")
     _write(store, request.param)
     yield store
     store.close()
