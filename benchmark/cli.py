@@ -563,14 +563,12 @@ def _check_deployment(path: Path) -> None:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    from . import launch
+
     _check_deployment(settings.database_path(args.db))
-    app = settings.PROJECT_ROOT / "app.py"
     env = dict(os.environ, BENCHMARK_DB=str(settings.database_path(args.db)))
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-               "--server.address", args.address, "--server.headless", "true",
-               "--browser.gatherUsageStats", "false",
-               # No file watcher: a reload would start a second process fighting over the DuckDB lock.
-               "--server.fileWatcherType", "none"]
+    launch.compile_code()
+    command = launch.server_command(args.port, args.address)
     print(f"serving the dashboard at http://{args.address}:{args.port} (database {env['BENCHMARK_DB']})", file=sys.stderr)
     os.execvpe(command[0], command, env)
     return 0  # pragma: no cover - exec does not return

@@ -64,7 +64,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from . import settings
+from . import launch, settings
 
 # Actions a session performs, in the order it performs them.
 WATCH_OPEN = "watch: open link"
@@ -490,10 +490,7 @@ class Server:
     def script(cls, script: Path, log: Path, port: int | None = None) -> Server:
         """`streamlit run SCRIPT`: for checking this tool against a page that fails on purpose."""
         port = port or free_port()
-        command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                   "--server.address", "127.0.0.1", "--server.headless", "true",
-                   "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-                   "--client.showErrorDetails", "type"]
+        command = launch.server_command(port, "127.0.0.1", script, ("--client.showErrorDetails", "type"))
         return cls(command, dict(os.environ, PYTHONUNBUFFERED="1"), log, port)
 
     def start(self, timeout: float = 120.0) -> float:

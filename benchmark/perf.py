@@ -57,7 +57,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import imports, migrations, query, settings, views
+from . import imports, launch, migrations, query, settings, views
 from .auth import SYSTEM
 from .bootstrap import build_database
 from .groups import PeerGroup, resolve_group
@@ -684,7 +684,8 @@ def _status_kb(pid: int, key: str) -> int | None:
 
 
 def measure_app(database: Path, timeout: float = 120.0) -> dict:
-    """Cold start of `streamlit run app.py` to the Pages-to-watch grid in headless Chromium, then
+    """Cold start of the dashboard server, started as `benchmark serve` starts it (benchmark/launch.py),
+    to the Pages-to-watch grid in headless Chromium, then
     the ranking and profile pages; the server's peak resident memory (VmHWM). Never raises."""
     chromium = _chromium()
     if chromium is None:
@@ -700,9 +701,10 @@ def measure_app(database: Path, timeout: float = 120.0) -> dict:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     root = Path(__file__).resolve().parent.parent
-    command = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    # Started as `benchmark serve` starts it, with the app's bytecode written beforehand as a
+    # first `benchmark serve` writes it.
+    launch.compile_code()
+    command = launch.server_command(port, "127.0.0.1")
     env = dict(os.environ, BENCHMARK_DB=str(database), PYTHONUNBUFFERED="1", BENCHMARK_DEMO_ON_EMPTY="0")
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     base = f"http://127.0.0.1:{port}"

@@ -126,6 +126,22 @@ class StoreBusyError(BenchmarkError):
 # How long a swap waits for the running queries before it gives up (and changes nothing).
 SWAP_WAIT_SECONDS = 60.0
 
+# Write transactions committed to each database file by this process, through any Store of it. No
+# other process can write a file this one has open (DuckDB's lock) and `Store.writer` is the only way
+# to write, so an unchanged count means unchanged data: `data_version` reads the database again only
+# after a write (a page asks for it once per cached view, seven times per run of Pages to watch).
+_WRITES_BY_FILE: dict[Path, int] = {}
+_WRITES_LOCK = threading.Lock()
+
+
+def _writes_to(path: Path) -> int:
+    return _WRITES_BY_FILE.get(path, 0)
+
+
+def _count_write(path: Path) -> None:
+    with _WRITES_LOCK:
+        _WRITES_BY_FILE[path] = _WRITES_BY_FILE.get(path, 0) + 1
+
 
 class Store:
     def __init__(self, path: str | Path) -> None:
@@ -136,6 +152,8 @@ class Store:
         self._writes = 0  # committed write transactions: a restore checks none slipped in
         self.generation = 0  # files swapped in by a restore: part of data_version()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.resolve()
+        self._version: tuple[tuple[int, int], tuple] | None = None  # ((writes, generation), version)
         self._db = self._connect()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
@@ -294,6 +312,7 @@ class Store:
                         cursor.close()
                     raise
                 self._writes += 1
+                _count_write(self._file)
                 cursor.close()
         finally:
             gate.release_shared()
@@ -350,7 +369,13 @@ class Store:
     def data_version(self) -> tuple[str, int, int, int, str, str, int]:
         """Which file, and a stamp that changes whenever an import is written or undone, a page
         linked to an organisation, a watch list saved or the file replaced by a restore
-        (`generation`): the key of the dashboard's caches."""
+        (`generation`): the key of the dashboard's caches. Read from the database again only after
+        this process has written to the file (see _WRITES_BY_FILE)."""
+        # The count is taken before the read: a write that commits during it makes the next call read again.
+        stamp = (_writes_to(self._file), self.generation)
+        cached = self._version
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         row = self.rows(
             """
             SELECT (SELECT coalesce(max(import_id), 0) FROM imports),
@@ -360,8 +385,9 @@ class Store:
                    (SELECT coalesce(bit_xor(hash(account_id, organisation_id)), 0)::VARCHAR FROM accounts)
             """
         )[0]
-        return (str(self.path.resolve()), int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]),
-                self.generation)
+        version = (str(self._file), int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]), stamp[1])
+        self._version = (stamp, version)
+        return version
 
 
 def _nullable(values: np.ndarray) -> Any:

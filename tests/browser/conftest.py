@@ -23,10 +23,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from benchmark import launch
 from benchmark.perf import stop_process
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -102,20 +104,29 @@ def _server_output(log_dir: Path) -> str:
 
 @pytest.fixture(scope="module")
 def dashboard_url(demo_db_with_people: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a dashboard serving its own copy of the demo database (its path: `served_database`)."""
+    """Base URL of a dashboard serving its own copy of the demo database (its path: `served_database`),
+    started as `benchmark serve` starts it."""
+    with _dashboard(demo_db_with_people, tmp_path_factory, plain_streamlit=False) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def plain_dashboard_url(demo_db_with_people: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same, started by hand as `streamlit run app.py`, without benchmark/launch.py."""
+    with _dashboard(demo_db_with_people, tmp_path_factory, plain_streamlit=True) as base:
+        yield base
+
+
+@contextmanager
+def _dashboard(source: Path, tmp_path_factory: pytest.TempPathFactory, *, plain_streamlit: bool) -> Iterator[str]:
     require_browser()  # no point starting the server when no browser can look at it
     work = tmp_path_factory.mktemp("browser-server")
     database = work / "demo.duckdb"
-    shutil.copyfile(demo_db_with_people, database)
+    shutil.copyfile(source, database)
     port = _free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]
+    command = launch.server_command(port, "127.0.0.1")
+    if plain_streamlit:
+        command = [sys.executable, "-m", "streamlit", *command[command.index("run"):]]
     env = dict(os.environ, BENCHMARK_DB=str(database), PYTHONUNBUFFERED="1",
                BENCHMARK_ACCESS_FILE=str(work / "no-access-file.toml"))
     # Output goes to files, not pipes: a pipe nobody reads can block the server.

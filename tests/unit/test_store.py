@@ -259,3 +259,46 @@ def test_swapping_the_file_needs_the_exclusive_hold_and_no_other_connection(smal
         assert small_store.scalar("SELECT count(*) FROM organisations") == 6 and small_store.generation == 0
     finally:
         other.close()
+
+
+def _counting_reads(store: Store) -> list[str]:
+    reads: list[str] = []
+    rows = store.rows
+
+    def counted(sql, *args, **kwargs):
+        reads.append(sql)
+        return rows(sql, *args, **kwargs)
+
+    store.rows = counted
+    return reads
+
+
+def _new_import(store: Store) -> None:
+    with store.writer(permit()) as cur:
+        cur.execute("INSERT INTO imports (source_kind, created_by, row_count, note) VALUES ('manual', 'test', 0, 'x')")
+
+
+def test_the_data_version_is_read_again_only_after_a_write(small_store):
+    reads = _counting_reads(small_store)
+    first = small_store.data_version()
+    assert [small_store.data_version() for _ in range(6)] == [first] * 6
+    assert len(reads) == 1
+    _new_import(small_store)
+    second = small_store.data_version()
+    assert len(reads) == 2
+    assert second[1] == first[1] + 1  # the latest import id
+    with pytest.raises(RuntimeError):
+        with small_store.writer(permit()) as cur:
+            cur.execute("INSERT INTO imports (source_kind, created_by, row_count) VALUES ('manual', 'test', 0)")
+            raise RuntimeError("given up half-way")
+    assert small_store.data_version() == second  # a rolled-back write changed nothing
+
+
+def test_a_write_through_another_store_of_the_same_file_changes_the_data_version(small_store):
+    before = small_store.data_version()
+    other = Store(small_store.path)  # the same DuckDB instance, as a second Store in this process
+    try:
+        _new_import(other)
+    finally:
+        other.close()
+    assert small_store.data_version()[1] == before[1] + 1
