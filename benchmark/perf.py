@@ -872,7 +872,7 @@ def code_version() -> dict[str, str]:
     folder = Path(__file__).resolve().parent
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()[:12]
             for name in ("query.py", "summaries.py", "views.py", "imports.py", "keys.py", "scale.py",
-                         "importers/template_fast.py")}
+                         "importers/template_fast.py", "store.py", "launch.py")}
 
 
 def machine() -> dict:

@@ -36,6 +36,7 @@ RESULTS = REPO_ROOT / "test-results"
 STARTUP_TIMEOUT = 60.0
 VIEWPORT = {"width": 1400, "height": 900}
 SERVED: dict[str, Path] = {}  # dashboard URL -> the database file it serves
+SERVER_PIDS: dict[str, int] = {}  # dashboard URL -> its server process
 # The health check talks to 127.0.0.1 directly, whatever http_proxy says.
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -152,9 +153,11 @@ def _dashboard(source: Path, tmp_path_factory: pytest.TempPathFactory, *, plain_
                             f"{_server_output(work)}", pytrace=False)
             time.sleep(0.5)
         SERVED[base] = database
+        SERVER_PIDS[base] = process.pid
         yield base
     finally:
         SERVED.pop(base, None)
+        SERVER_PIDS.pop(base, None)
         stop_process(process)
         stdout.close()
         stderr.close()
@@ -164,6 +167,12 @@ def _dashboard(source: Path, tmp_path_factory: pytest.TempPathFactory, *, plain_
 def served_database(dashboard_url: str) -> Path:
     """The database file the module's dashboard serves."""
     return SERVED[dashboard_url]
+
+
+@pytest.fixture()
+def server_pid(dashboard_url: str) -> int:
+    """The process id of the module's dashboard server."""
+    return SERVER_PIDS[dashboard_url]
 
 
 @pytest.fixture(scope="module")

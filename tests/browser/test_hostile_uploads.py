@@ -27,21 +27,6 @@ GROWTH_LIMIT_MB = 400  # the server's peak memory above what it held before the 
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def _server_pid(url: str) -> int:
-    """The `streamlit run` process conftest started for `url` (found by its port)."""
-    port = url.rsplit(":", 1)[1]
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            arguments = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"streamlit" in b" ".join(arguments) and port.encode() in arguments:
-            return int(entry.name)
-    raise AssertionError(f"no streamlit process serves {url}")
-
-
 def _memory_mb(pid: int) -> dict[str, float]:
     """Current (VmRSS) and peak (VmHWM) resident memory of a process, in MB."""
     status = Path(f"/proc/{pid}/status").read_text()
@@ -53,13 +38,14 @@ def _healthy(url: str) -> bool:
         return response.read().decode().strip() == "ok"
 
 
-def test_hostile_uploads_get_clear_messages_and_the_server_stays_small(page, dashboard_url: str, tmp_path) -> None:
+def test_hostile_uploads_get_clear_messages_and_the_server_stays_small(page, dashboard_url: str, server_pid: int,
+                                                                     tmp_path) -> None:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=30_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: None if "ResizeObserver" in str(exc) else errors.append(str(exc)))
-    pid = _server_pid(dashboard_url)
+    pid = server_pid
 
     # Sign in as the analyst in the sidebar, then open Upload from the menu (a new address would
     # start a new session, signed out).

@@ -302,3 +302,67 @@ def test_a_write_through_another_store_of_the_same_file_changes_the_data_version
     finally:
         other.close()
     assert small_store.data_version()[1] == before[1] + 1
+
+
+def test_a_commit_waits_for_running_reads_and_new_reads_wait_for_the_commit(small_store, put_values):
+    # A read that began during DuckDB's COMMIT of a large write saw part of it (docs/reliability.md);
+    # so no read may start while a commit runs.
+    account = put_values.account("Region Skåne")
+    count = "SELECT count(*) FROM period_values"
+    release_reader, reading, events = threading.Event(), threading.Event(), []
+
+    def long_read():
+        with small_store.reader() as cur:
+            cur.execute("SELECT 1").fetchall()
+            reading.set()
+            release_reader.wait(5)
+        events.append("first read ends")
+
+    def write():
+        with small_store.writer(permit()) as cur:
+            cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, ?, NULL)",
+                        [account, put_values.import_id])
+        events.append("committed")
+
+    first = _started(long_read)
+    assert reading.wait(5)
+    writer = _started(write)
+    time.sleep(0.2)
+    assert events == [], "the commit waits for the running read"
+    newcomer = _started(lambda: events.append(("read", small_store.scalar(count))))
+    time.sleep(0.2)
+    assert events == [], "a new read waits for the commit"
+    release_reader.set()
+    for thread in (first, writer, newcomer):
+        thread.join(5)
+    # The new read found the row: it ran after the commit (which of the two threads noted first varies).
+    assert events[0] == "first read ends" and sorted(map(str, events[1:])) == ["('read', 1)", "committed"]
+
+
+def test_a_writer_waiting_for_its_turn_does_not_hold_up_the_commit_before_it(small_store, put_values, monkeypatch):
+    # Had the second writer held the gate while it waited for the write lock, the first one's commit
+    # would wait for it, and it for the first: a busy error after the (here shortened) timeout.
+    import benchmark.store
+
+    monkeypatch.setattr(benchmark.store, "SWAP_WAIT_SECONDS", 2.0)
+    account = put_values.account("Region Skåne")
+    inside, errors = threading.Event(), []
+
+    def write(month, hold):
+        try:
+            with small_store.writer(permit()) as cur:
+                cur.execute("INSERT INTO period_values VALUES (?, 'posts', make_date(2024, ?, 1), "
+                            "last_day(make_date(2024, ?, 1)), 1, ?, NULL)", [account, month, month, put_values.import_id])
+                if hold:
+                    inside.set()
+                    time.sleep(0.3)  # the second writer is queued by now
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion
+            errors.append(exc)
+
+    first = _started(write, 1, True)
+    assert inside.wait(5)
+    second = _started(write, 2, False)
+    first.join(10)
+    second.join(10)
+    assert errors == []
+    assert small_store.scalar("SELECT count(*) FROM period_values") == 2
