@@ -104,7 +104,7 @@ class _Gate:
                 while self._shared > 1:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
-                        raise StoreBusyError(timeout)
+                        raise StoreBusyError(timeout, "database.commit_busy")
                     self._cond.wait(remaining)
             except BaseException:
                 self._waiting -= 1
@@ -145,10 +145,11 @@ class _Gate:
 
 
 class StoreBusyError(BenchmarkError):
-    """The exclusive hold for a swap was not granted in time: a query ran too long. Nothing changed."""
+    """The exclusive hold for a swap, or a commit's turn alone, was not granted in time: a query ran
+    too long. Nothing changed."""
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__("backup.busy", seconds=Number(seconds, ",g"))
+    def __init__(self, seconds: float, key: str = "backup.busy") -> None:
+        super().__init__(key, seconds=Number(seconds, ",g"))
         self.seconds = seconds
 
 

@@ -366,3 +366,34 @@ def test_a_writer_waiting_for_its_turn_does_not_hold_up_the_commit_before_it(sma
     second.join(10)
     assert errors == []
     assert small_store.scalar("SELECT count(*) FROM period_values") == 2
+
+
+def test_a_commit_that_waits_too_long_for_a_read_writes_nothing_and_says_so(small_store, put_values, monkeypatch):
+    import benchmark.store
+    from benchmark.i18n import error_text
+    from benchmark.store import StoreBusyError
+
+    monkeypatch.setattr(benchmark.store, "SWAP_WAIT_SECONDS", 0.3)
+    account = put_values.account("Region Skåne")
+    release_reader, reading = threading.Event(), threading.Event()
+
+    def long_read():  # a backup copying the whole file reads this long
+        with small_store.reader():
+            reading.set()
+            release_reader.wait(5)
+
+    reader = _started(long_read)
+    assert reading.wait(5)
+    try:
+        with pytest.raises(StoreBusyError) as refused:
+            with small_store.writer(permit()) as cur:
+                cur.execute("INSERT INTO period_values VALUES (?, 'posts', DATE '2024-07-01', DATE '2024-07-31', 5, ?, NULL)",
+                            [account, put_values.import_id])
+    finally:
+        release_reader.set()
+        reader.join(5)
+    assert error_text(refused.value, "en") == ("the database stayed busy for 0.3 seconds (a backup or a long query was "
+                                               "reading it); nothing was written, try again")
+    assert "ingenting skrevs" in error_text(refused.value, "sv")
+    assert small_store.scalar("SELECT count(*) FROM period_values") == 0
+    assert small_store.scalar("SELECT 7") == 7  # and reads go on
