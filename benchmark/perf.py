@@ -641,6 +641,9 @@ GRID_CANVAS = f"{GRID} canvas[data-testid='data-grid-canvas']"
 GRID_ROWS = f"{GRID} table[aria-rowcount]"
 APP = "[data-testid='stApp']"
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# The flags that keep Debian's chromium quiet and working on a closed network: without the
+# background-networking ones it tries to phone home and the connections to the local server get
+# refused. The browser tests use them too.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Where the cold start goes, seen from the page: wall-clock marks (Date.now()) of the websocket and of

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from benchmark import launch
-from benchmark.perf import stop_process
+from benchmark.perf import CHROMIUM_ARGS, stop_process
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS = REPO_ROOT / "test-results"
@@ -40,19 +40,6 @@ SERVER_PIDS: dict[str, int] = {}  # dashboard URL -> its server process
 # The health check talks to 127.0.0.1 directly, whatever http_proxy says.
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-# The flags that keep Debian's chromium quiet and working on a closed network:
-# without the background-networking ones it tries to phone home and the
-# connections to the local server get refused.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def chromium_path() -> str | None:
