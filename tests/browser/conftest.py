@@ -41,7 +41,6 @@ SERVER_PIDS: dict[str, int] = {}  # dashboard URL -> its server process
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-
 def chromium_path() -> str | None:
     if Path("/usr/bin/chromium").is_file():
         return "/usr/bin/chromium"
