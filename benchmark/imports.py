@@ -531,18 +531,13 @@ def _period_changes(store: Store, plan: ImportPlan) -> pd.DataFrame:
     stored, incoming_sum = (np.ma.filled(np.ma.asarray(found[c], dtype="float64"), np.nan)
                             for c in ("stored", "incoming"))
     return pd.DataFrame({
-        "account": _texts(names, name[order]),
-        "measure": _texts(measures, measure[order]),
-        "period": _texts(labels, span[order]),
+        "account": template_fast.texts_at(names, name[order]),
+        "measure": template_fast.texts_at(measures, measure[order]),
+        "period": template_fast.texts_at(labels, span[order]),
         **{c: np.asarray(found[c], dtype="int64")[order] for c in ("new", "same", "changed")},
         "stored": stored[order],
         "incoming": incoming_sum[order],
     }, copy=False)
-
-
-def _texts(texts, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """`texts[code]` for each code, as pandas' default string column."""
-    return template_fast.texts_at(texts, codes)
 
 
 def _as_datetime64(column: pd.Series) -> np.ndarray:

@@ -179,11 +179,10 @@ class Store:
         self._write_lock = threading.Lock()
         self._gate = _Gate()
         self._closed = False
-        self._writes = 0  # committed write transactions: a restore checks none slipped in
         self.generation = 0  # files swapped in by a restore: part of data_version()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = self.path.resolve()
-        self._version: tuple[tuple[int, int], tuple] | None = None  # ((writes, generation), version)
+        self._version: tuple[int, tuple] | None = None  # (writes when it was read, the version)
         self._db = self._connect()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
@@ -217,8 +216,9 @@ class Store:
 
     @property
     def writes(self) -> int:
-        """How many write transactions this store has committed (a restore compares it)."""
-        return self._writes
+        """How many write transactions this process has committed to the file, through any Store of
+        it, and files swapped in (a restore compares it; `data_version` is read again when it moves)."""
+        return _writes_to(self._file)
 
     def exclusive(self, timeout: float = SWAP_WAIT_SECONDS) -> Any:
         """Hold the store alone: waits up to `timeout` seconds for the running reads and writes
@@ -350,7 +350,6 @@ class Store:
                         finally:
                             cursor.close()
                         raise
-                    self._writes += 1
                     _count_write(self._file)
                     cursor.close()
             finally:
@@ -411,9 +410,10 @@ class Store:
         (`generation`): the key of the dashboard's caches. Read from the database again only after
         this process has written to the file (see _WRITES_BY_FILE)."""
         # The count is taken before the read: a write that commits during it makes the next call read again.
-        stamp = (_writes_to(self._file), self.generation)
+        # A restore's swap counts as a write.
+        writes, generation = self.writes, self.generation
         cached = self._version
-        if cached is not None and cached[0] == stamp:
+        if cached is not None and cached[0] == writes:
             return cached[1]
         row = self.rows(
             """
@@ -424,8 +424,8 @@ class Store:
                    (SELECT coalesce(bit_xor(hash(account_id, organisation_id)), 0)::VARCHAR FROM accounts)
             """
         )[0]
-        version = (str(self._file), int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]), stamp[1])
-        self._version = (stamp, version)
+        version = (str(self._file), int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]), generation)
+        self._version = (writes, version)
         return version
 
 
